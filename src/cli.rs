@@ -1,0 +1,120 @@
+//! Command-line interface: flags only; every decision lives in the stages.
+
+use crate::schema::ApiProfile;
+use crate::values::{SetKind, Sources};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "capkv",
+    version,
+    about = "Render every object of a Cluster API + Kamaji workload cluster on vSphere from one values.yaml",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the cluster's objects as one multi-document YAML stream.
+    Render(RenderArgs),
+    /// Print the merged values (validated and typed, or `--raw` as merged).
+    Values(ValuesCommandArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    #[command(flatten)]
+    pub values: ValuesArgs,
+    /// API generation of the output; overrides the `apiProfile` value.
+    #[arg(long, value_enum)]
+    pub api_profile: Option<ProfileArg>,
+}
+
+#[derive(Debug, Args)]
+pub struct ValuesCommandArgs {
+    #[command(flatten)]
+    pub values: ValuesArgs,
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value_t = Format::Yaml)]
+    pub output: Format,
+    /// Print the merged tree before typing and validation (for debugging merges).
+    #[arg(long)]
+    pub raw: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Format {
+    Yaml,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ProfileArg {
+    /// CAPI/CAPV v1beta2, Kamaji v1alpha2 (current).
+    V1beta2,
+    /// CAPI/CAPV v1beta1, Kamaji v1alpha1 (the chart's generation).
+    V1beta1,
+}
+
+impl From<ProfileArg> for ApiProfile {
+    fn from(arg: ProfileArg) -> Self {
+        match arg {
+            ProfileArg::V1beta2 => ApiProfile::V1beta2,
+            ProfileArg::V1beta1 => ApiProfile::V1beta1,
+        }
+    }
+}
+
+/// The values flags shared by every command that reads values (Helm's names).
+#[derive(Debug, Args)]
+pub struct ValuesArgs {
+    /// Cluster name when `cluster.name` is not set (like Helm's release name).
+    pub name: Option<String>,
+    /// Values file (repeatable, or comma-separated; `-` reads standard input).
+    #[arg(short = 'f', long = "values", value_name = "FILE", value_delimiter = ',', value_hint = clap::ValueHint::FilePath)]
+    pub files: Vec<String>,
+    /// Set a value: `path=value` (typed: integers, true/false/null).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+    /// Set a value, always as a string.
+    #[arg(long = "set-string", value_name = "PATH=VALUE")]
+    pub set_string: Vec<String>,
+    /// Set a value from JSON: `path=<json>`.
+    #[arg(long = "set-json", value_name = "PATH=JSON")]
+    pub set_json: Vec<String>,
+    /// Set a value to the contents of a file: `path=FILE`.
+    #[arg(long = "set-file", value_name = "PATH=FILE")]
+    pub set_file: Vec<String>,
+    /// Set a value to a literal string (no commas or escapes interpreted).
+    #[arg(long = "set-literal", value_name = "PATH=VALUE")]
+    pub set_literal: Vec<String>,
+    /// Use FILE instead of the built-in values.yaml as the defaults layer.
+    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
+    pub defaults: Option<String>,
+    /// Namespace of the objects.
+    #[arg(short = 'n', long, default_value = "default", env = "CAPKV_NAMESPACE")]
+    pub namespace: String,
+}
+
+impl ValuesArgs {
+    pub fn sources(&self) -> Sources {
+        let kinds = [
+            (SetKind::Json, &self.set_json),
+            (SetKind::Set, &self.set),
+            (SetKind::String, &self.set_string),
+            (SetKind::File, &self.set_file),
+            (SetKind::Literal, &self.set_literal),
+        ];
+        Sources {
+            defaults: self.defaults.clone(),
+            files: self.files.clone(),
+            sets: kinds
+                .into_iter()
+                .flat_map(|(kind, inputs)| inputs.iter().map(move |i| (kind, i.clone())))
+                .collect(),
+        }
+    }
+}

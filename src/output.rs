@@ -1,0 +1,69 @@
+//! Output stage: a fixed document order and the `---` / `# Source:` framing.
+//!
+//! Order: Helm's install order for the Kubernetes kinds it knows (Namespace,
+//! ServiceAccount, Secret, ConfigMap, RBAC, Service, DaemonSet, Deployment…), then all
+//! other kinds alphabetically (Cluster, ClusterResourceSet, InClusterIPPool,
+//! KamajiControlPlane, KubeadmConfigTemplate, MachineDeployment, ServiceMonitor,
+//! VSphereCluster, VSphereMachineTemplate); within a kind, render order (templates,
+//! then node pools in values order). This is what `helm template` prints for the
+//! chart, so diffs against the chart's output line up.
+
+use crate::render::Document;
+use crate::yaml;
+
+const INSTALL_ORDER: &[&str] = &[
+    "PriorityClass",
+    "Namespace",
+    "NetworkPolicy",
+    "ResourceQuota",
+    "LimitRange",
+    "PodDisruptionBudget",
+    "ServiceAccount",
+    "Secret",
+    "ConfigMap",
+    "StorageClass",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "CustomResourceDefinition",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "Role",
+    "RoleBinding",
+    "Service",
+    "DaemonSet",
+    "Pod",
+    "ReplicaSet",
+    "Deployment",
+    "HorizontalPodAutoscaler",
+    "StatefulSet",
+    "Job",
+    "CronJob",
+    "IngressClass",
+    "Ingress",
+    "APIService",
+];
+
+pub fn kind_of(doc: &Document) -> &str {
+    doc.value.get("kind").and_then(|k| k.as_str()).unwrap_or_default()
+}
+
+/// Sorts documents into the documented order (stable within a kind).
+pub fn sort(documents: &mut [Document]) {
+    documents.sort_by(|a, b| {
+        let (ka, kb) = (kind_of(a), kind_of(b));
+        let rank = |k: &str| INSTALL_ORDER.iter().position(|known| *known == k).unwrap_or(INSTALL_ORDER.len());
+        rank(ka).cmp(&rank(kb)).then_with(|| ka.cmp(kb))
+    });
+}
+
+/// The multi-document stream, each document re-emitted from its parsed value.
+pub fn stream(documents: &[Document]) -> String {
+    let mut out = String::new();
+    for doc in documents {
+        out.push_str("---\n# Source: ");
+        out.push_str(&doc.source);
+        out.push('\n');
+        out.push_str(&yaml::emit(&doc.value));
+    }
+    out
+}

@@ -1,0 +1,144 @@
+//! Rendering stage: typed values → Kubernetes objects, through the embedded templates.
+
+mod context;
+mod engine;
+pub mod hash;
+
+use crate::schema::Values;
+use crate::yaml;
+use context::{ClusterContext, PoolContext};
+use minijinja::Value as TemplateValue;
+use minijinja::value::Serde;
+use serde_json::Value;
+
+/// One rendered object and the template it came from.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub source: String,
+    pub value: Value,
+}
+
+/// A failure inside capkv itself: templates are ours, so a template that does not
+/// render or does not produce YAML is a bug, never the user's input.
+#[derive(Debug, thiserror::Error)]
+#[error("internal error in template {template}: {message} (please report this as a capkv bug)")]
+pub struct RenderError {
+    pub template: String,
+    pub message: String,
+}
+
+/// Whole-cluster templates, in render order.
+const CLUSTER_TEMPLATES: &[&str] = &[
+    "vsphere-secret.yaml",
+    "cluster.yaml",
+    "kamaji-control-plane.yaml",
+    "vsphere-cluster.yaml",
+    "ipam.yaml",
+];
+const MACHINE_TEMPLATE: &str = "vsphere-machine-template.yaml";
+const KUBEADM_CONFIG_TEMPLATE: &str = "kubeadmconfig-template.yaml";
+const MACHINE_DEPLOYMENT: &str = "machine-deployment.yaml";
+
+#[derive(Debug)]
+pub struct Renderer {
+    env: minijinja::Environment<'static>,
+}
+
+impl Default for Renderer {
+    fn default() -> Self {
+        Renderer {
+            env: engine::environment(),
+        }
+    }
+}
+
+impl Renderer {
+    /// Renders every object of the cluster. Templates are compiled once per process;
+    /// each pool renders its three templates once.
+    pub fn render(&self, values: &Values, cluster: &str, namespace: &str) -> Result<Vec<Document>, RenderError> {
+        let ctx = ClusterContext::new(values, cluster, namespace);
+        let cluster_ctx = TemplateValue::from(Serde(&ctx));
+        let mut documents = Vec::new();
+        for name in CLUSTER_TEMPLATES {
+            documents.extend(self.render_template(name, cluster_ctx.clone())?);
+        }
+        for pool in &values.node_pools {
+            let mut pool_ctx = PoolContext::new(cluster, pool);
+            let machine_template =
+                self.render_hashed(MACHINE_TEMPLATE, &cluster_ctx, &pool_ctx, &pool_ctx.machine_template_base)?;
+            let kubeadm_config =
+                self.render_hashed(KUBEADM_CONFIG_TEMPLATE, &cluster_ctx, &pool_ctx, &pool_ctx.kubeadm_config_base)?;
+            pool_ctx.machine_template = Some(document_name(&machine_template));
+            pool_ctx.kubeadm_config = Some(document_name(&kubeadm_config));
+            documents.push(machine_template);
+            documents.push(kubeadm_config);
+            documents.extend(self.render_template(MACHINE_DEPLOYMENT, pool_value(&cluster_ctx, &pool_ctx))?);
+        }
+        Ok(documents)
+    }
+
+    fn render_template(&self, name: &str, ctx: TemplateValue) -> Result<Vec<Document>, RenderError> {
+        let error = |message: String| RenderError {
+            template: name.to_owned(),
+            message,
+        };
+        let text = engine::render(&self.env, name, ctx).map_err(|e| error(template_error(&e)))?;
+        let parsed = yaml::parse_documents(&text).map_err(|e| error(format!("output is not YAML: {}", e.message)))?;
+        Ok(parsed
+            .into_iter()
+            .filter(|doc| !doc.is_null())
+            .map(|value| Document {
+                source: format!("templates/{name}"),
+                value,
+            })
+            .collect())
+    }
+
+    /// Renders a one-object template and names the object `<base>-<hash of its spec>`.
+    fn render_hashed(
+        &self,
+        name: &str,
+        cluster: &TemplateValue,
+        pool: &PoolContext<'_>,
+        base: &str,
+    ) -> Result<Document, RenderError> {
+        let mut docs = self.render_template(name, pool_value(cluster, pool))?;
+        let (Some(mut doc), true) = (docs.pop(), docs.is_empty()) else {
+            return Err(RenderError {
+                template: name.to_owned(),
+                message: "must render exactly one object".into(),
+            });
+        };
+        let hash = hash::spec_hash(doc.value.get("spec").unwrap_or(&Value::Null));
+        if let Some(Value::Object(metadata)) = doc.value.get_mut("metadata") {
+            metadata.insert("name".into(), Value::String(format!("{base}-{hash}")));
+        }
+        Ok(doc)
+    }
+}
+
+/// The cluster context (converted once, shared by reference) overlaid with one pool:
+/// converting the whole values tree per pool would make rendering quadratic.
+fn pool_value(cluster: &TemplateValue, pool: &PoolContext<'_>) -> TemplateValue {
+    minijinja::value::merge_maps([
+        minijinja::context! { pool => Serde(pool) },
+        cluster.clone(),
+    ])
+}
+
+fn document_name(doc: &Document) -> String {
+    doc.value
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The error's own text and location only: minijinja's debug dump would print the
+/// template context, which holds credentials.
+fn template_error(err: &minijinja::Error) -> String {
+    match err.line() {
+        Some(line) => format!("{} (line {line})", err),
+        None => err.to_string(),
+    }
+}

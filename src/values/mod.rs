@@ -1,0 +1,229 @@
+//! Values stage: read the layers (defaults, `-f` files, `--set*` flags), merge them with
+//! Helm's semantics, then turn the merged tree into the typed [`Values`].
+
+mod merge;
+pub mod strvals;
+mod typing;
+
+use crate::schema::Values;
+use crate::yaml;
+use serde_json::{Map, Value};
+use std::io::Read;
+use std::path::Path;
+pub use strvals::{SetError, SetKind};
+
+/// The defaults shipped in the binary: the chart's values contract.
+pub const BUILTIN_DEFAULTS: &str = include_str!("../../values.yaml");
+const BUILTIN_LABEL: &str = "values.yaml (built-in defaults)";
+/// A values file larger than this is refused before parsing: real ones are kilobytes.
+const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Everything the user said about values, in the order the flags were given.
+#[derive(Debug, Default, Clone)]
+pub struct Sources {
+    /// Replaces the built-in defaults (`--defaults FILE`).
+    pub defaults: Option<String>,
+    /// `-f` files in order; `-` is standard input.
+    pub files: Vec<String>,
+    /// `--set*` flags in command-line order; applied by kind precedence.
+    pub sets: Vec<(SetKind, String)>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ValuesError {
+    #[error("{file}: {message}")]
+    Read { file: String, message: String },
+    #[error("{file}: invalid YAML: {message}")]
+    Yaml { file: String, message: String },
+    #[error("{file}: document {document} is {found}, expected a map of values")]
+    NotAMap {
+        file: String,
+        document: usize,
+        found: &'static str,
+    },
+    #[error(transparent)]
+    Set(#[from] SetError),
+    #[error("{path}: {message}{}", origin.as_ref().map(|o| format!(" (from {o})")).unwrap_or_default())]
+    Invalid {
+        path: String,
+        message: String,
+        origin: Option<String>,
+    },
+}
+
+/// The merged tree plus the layers it came from, so that errors can name the file.
+#[derive(Debug)]
+pub struct Merged {
+    pub tree: Map<String, Value>,
+    /// Highest precedence first: `--set` flags, `-f` files from last to first, defaults.
+    layers: Vec<(String, Map<String, Value>)>,
+}
+
+impl Merged {
+    /// Names the layer that supplied the value at `path` (the highest one that has it).
+    pub fn origin_of(&self, path: &[PathSegment]) -> Option<&str> {
+        self.layers
+            .iter()
+            .find(|(_, tree)| lookup(tree, path).is_some())
+            .map(|(label, _)| label.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathSegment {
+    Key(String),
+    Index(usize),
+}
+
+fn lookup<'a>(tree: &'a Map<String, Value>, path: &[PathSegment]) -> Option<&'a Value> {
+    let (first, rest) = path.split_first()?;
+    let PathSegment::Key(key) = first else {
+        return None;
+    };
+    let mut node = tree.get(key)?;
+    for segment in rest {
+        node = match (segment, node) {
+            (PathSegment::Key(k), Value::Object(m)) => m.get(k)?,
+            (PathSegment::Index(i), Value::Array(l)) => l.get(*i)?,
+            _ => return None,
+        };
+    }
+    Some(node)
+}
+
+/// Reads and merges every layer (`capkv values --raw` prints the result).
+pub fn merge(sources: &Sources) -> Result<Merged, ValuesError> {
+    let (defaults_label, defaults) = match &sources.defaults {
+        Some(file) => (file.clone(), read_values_file(file)?),
+        None => (
+            BUILTIN_LABEL.to_owned(),
+            parse_values(BUILTIN_LABEL, BUILTIN_DEFAULTS)?,
+        ),
+    };
+    let mut user = Map::new();
+    let mut layers = Vec::new();
+    for file in &sources.files {
+        let tree = read_values_file(file)?;
+        merge::merge_over(&mut user, tree.clone());
+        layers.push((file.clone(), tree));
+    }
+    layers.reverse();
+
+    let mut sets: Vec<&(SetKind, String)> = sources.sets.iter().collect();
+    // Helm applies flags by kind, not by position; the sort is stable within a kind.
+    sets.sort_by_key(|(kind, _)| *kind);
+    let defaults_value = Value::Object(defaults.clone());
+    let mut set_only = Map::new();
+    for (kind, input) in sets {
+        strvals::apply(*kind, input, &mut user, Some(&defaults_value), &read_set_file)?;
+        strvals::apply(*kind, input, &mut set_only, None, &read_set_file)?;
+    }
+    if !set_only.is_empty() {
+        layers.insert(0, ("--set flags".to_owned(), set_only));
+    }
+    let tree = merge::coalesce(user, &defaults);
+    layers.push((defaults_label, defaults));
+    Ok(Merged { tree, layers })
+}
+
+/// Merges and types the values: the input of rendering.
+pub fn load(sources: &Sources) -> Result<(Merged, Values), ValuesError> {
+    let merged = merge(sources)?;
+    let values = typing::to_typed(&merged)?;
+    Ok((merged, values))
+}
+
+fn read_set_file(path: &str) -> std::io::Result<String> {
+    std::fs::read_to_string(path)
+}
+
+fn read_values_file(file: &str) -> Result<Map<String, Value>, ValuesError> {
+    let read_error = |message: String| ValuesError::Read {
+        file: file.to_owned(),
+        message,
+    };
+    let bytes = if file == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .take(MAX_FILE_BYTES + 1)
+            .read_to_end(&mut buf)
+            .map_err(|e| read_error(e.to_string()))?;
+        buf
+    } else {
+        let path = Path::new(file);
+        let meta = std::fs::metadata(path).map_err(|e| read_error(io_message(&e)))?;
+        if meta.is_dir() {
+            return Err(read_error("is a directory, expected a values file".into()));
+        }
+        if meta.len() > MAX_FILE_BYTES {
+            return Err(read_error(format!(
+                "is {} bytes, larger than the {MAX_FILE_BYTES}-byte limit for a values file",
+                meta.len()
+            )));
+        }
+        std::fs::read(path).map_err(|e| read_error(io_message(&e)))?
+    };
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(read_error(format!(
+            "is larger than the {MAX_FILE_BYTES}-byte limit for a values file"
+        )));
+    }
+    let text = String::from_utf8(bytes)
+        .map_err(|e| read_error(format!("is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to())))?;
+    parse_values(file, &text)
+}
+
+fn io_message(err: &std::io::Error) -> String {
+    match err.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => err.to_string(),
+    }
+}
+
+/// Parses a values file: every document must be a map (or empty); documents are
+/// merged in order, as Helm does.
+fn parse_values(file: &str, text: &str) -> Result<Map<String, Value>, ValuesError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let documents = yaml::parse_documents(text).map_err(|e| ValuesError::Yaml {
+        file: file.to_owned(),
+        message: e.message,
+    })?;
+    let mut merged = Map::new();
+    for (index, document) in documents.into_iter().enumerate() {
+        match document {
+            Value::Object(map) => merge::merge_over(&mut merged, map),
+            Value::Null => {}
+            other => {
+                return Err(ValuesError::NotAMap {
+                    file: file.to_owned(),
+                    document: index + 1,
+                    found: kind_name(&other),
+                });
+            }
+        }
+    }
+    Ok(merged)
+}
+
+pub(crate) fn kind_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a map",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_defaults_parse_and_type() {
+        let (_, values) = load(&Sources::default()).unwrap();
+        assert_eq!(values.node_pools.len(), 1);
+    }
+}

@@ -1,0 +1,154 @@
+//! Merged tree → typed [`Values`], with errors that name the values path, say what was
+//! expected, and name the layer (file or flag) the offending value came from.
+
+use super::{Merged, PathSegment, ValuesError};
+use crate::schema::Values;
+use serde_json::Value;
+
+pub(super) fn to_typed(merged: &Merged) -> Result<Values, ValuesError> {
+    let tree = Value::Object(merged.tree.clone());
+    serde_path_to_error::deserialize::<_, Values>(&tree).map_err(|err| {
+        let mut path = segments(err.path());
+        let message = err.inner().to_string();
+        let message = describe(&message, &mut path);
+        ValuesError::Invalid {
+            path: format_path(&path),
+            origin: merged.origin_of(&path).map(str::to_owned),
+            message,
+        }
+    })
+}
+
+fn segments(path: &serde_path_to_error::Path) -> Vec<PathSegment> {
+    path.iter()
+        .filter_map(|segment| match segment {
+            serde_path_to_error::Segment::Map { key } => Some(PathSegment::Key(key.clone())),
+            serde_path_to_error::Segment::Seq { index } => Some(PathSegment::Index(*index)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `nodePools[1].memoryMiB`: the notation of the chart's values table and of `--set`.
+pub(super) fn format_path(path: &[PathSegment]) -> String {
+    let mut out = String::new();
+    for segment in path {
+        match segment {
+            PathSegment::Key(key) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(key);
+            }
+            PathSegment::Index(index) => out.push_str(&format!("[{index}]")),
+        }
+    }
+    if out.is_empty() {
+        out.push_str("(top level)");
+    }
+    out
+}
+
+/// Rewrites serde's messages into the user's vocabulary. serde's wording is stable
+/// (`unknown field`, `missing field`, `invalid type`, `invalid value`); anything else
+/// is passed through unchanged.
+fn describe(message: &str, path: &mut Vec<PathSegment>) -> String {
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let (key, expected) = rest.split_once('`').unwrap_or((rest, ""));
+        // serde reports the unknown key at the parent's path.
+        if path.last() != Some(&PathSegment::Key(key.to_owned())) {
+            path.push(PathSegment::Key(key.to_owned()));
+        }
+        let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        return match closest(key, &candidates) {
+            Some(best) => format!("unknown key (did you mean \"{best}\"?)"),
+            None if candidates.is_empty() => "unknown key".to_owned(),
+            None => format!("unknown key (expected one of: {})", candidates.join(", ")),
+        };
+    }
+    if let Some(rest) = message.strip_prefix("missing field `") {
+        let key = rest.split('`').next().unwrap_or(rest);
+        path.push(PathSegment::Key(key.to_owned()));
+        return "required key is missing".to_owned();
+    }
+    for (prefix, wrong_type) in [("invalid type: ", true), ("invalid value: ", false)] {
+        if let Some(rest) = message.strip_prefix(prefix) {
+            if let Some((got, expected)) = rest.rsplit_once(", expected ") {
+                let noun = expected_noun(expected, wrong_type);
+                return format!("expected {noun}, got {}", got_value(got));
+            }
+        }
+    }
+    if let Some(rest) = message.strip_prefix("unknown variant `") {
+        let (got, expected) = rest.split_once('`').unwrap_or((rest, ""));
+        let options: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        return format!("expected one of {}, got \"{got}\"", quoted_list(&options));
+    }
+    message.to_owned()
+}
+
+fn closest<'a>(key: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (strsim::jaro_winkler(&key.to_lowercase(), &c.to_lowercase()), *c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+fn quoted_list(items: &[&str]) -> String {
+    items.iter().map(|i| format!("\"{i}\"")).collect::<Vec<_>>().join(", ")
+}
+
+/// For a value of the right type but out of range, an unsigned target means the
+/// value was negative or too large, so the noun says so.
+fn expected_noun(expected: &str, wrong_type: bool) -> String {
+    match expected {
+        "u8" | "u16" | "u32" | "u64" | "usize" if wrong_type => "an integer".into(),
+        "u8" | "u16" | "u32" | "u64" | "usize" => format!("a non-negative integer that fits in {expected}"),
+        "i8" | "i16" | "i32" | "i64" | "isize" | "an integer" => "an integer".into(),
+        "a sequence" => "a list".into(),
+        "a map" => "a map".into(),
+        "a boolean" => "a boolean (true or false)".into(),
+        other if other.starts_with("struct ") || other.starts_with("map") => "a map".into(),
+        other => other.into(),
+    }
+}
+
+fn got_value(got: &str) -> String {
+    // serde quotes strings with `"` and other scalars with backticks.
+    for prefix in ["string ", "integer ", "floating point ", "boolean "] {
+        if let Some(rest) = got.strip_prefix(prefix) {
+            return rest.trim_matches('`').to_owned();
+        }
+    }
+    match got {
+        "unit value" => "null".into(),
+        "sequence" => "a list".into(),
+        "map" => "a map".into(),
+        other => other.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_key_suggests_the_closest_known_key() {
+        let mut path = vec![PathSegment::Key("nodePools".into()), PathSegment::Index(0)];
+        let msg = describe(
+            "unknown field `replica`, expected one of `name`, `replicas`, `template`",
+            &mut path,
+        );
+        assert_eq!(msg, "unknown key (did you mean \"replicas\"?)");
+        assert_eq!(format_path(&path), "nodePools[0].replica");
+    }
+
+    #[test]
+    fn wrong_type_says_what_was_expected() {
+        let mut path = vec![PathSegment::Key("a".into())];
+        let msg = describe("invalid type: string \"4GB\", expected u64", &mut path);
+        assert_eq!(msg, "expected an integer, got \"4GB\"");
+    }
+}
