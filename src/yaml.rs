@@ -27,7 +27,7 @@ fn options() -> serde_saphyr::Options {
     options.budget = Some(budget);
     options.legacy_octal_numbers = true;
     options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
-    options.alias_limits.max_total_replayed_events = 1_000_000;
+    options.alias_limits.max_total_replayed_events = 100_000;
     options
 }
 

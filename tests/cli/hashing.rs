@@ -1,0 +1,126 @@
+//! The content-hash names that drive rolling updates.
+
+use crate::support::{TempValues, capkv, name_of};
+
+const TWO_POOLS: &str = r#"
+cluster:
+  name: hashy
+nodePools:
+  - name: alpha
+    template: ubuntu-2404-kube-v1.32.0
+    dataStore: ds1
+    network: net1
+    numCPUs: 2
+    memoryMiB: 4096
+    diskGiB: 40
+    users:
+      - name: ops
+        sudo: ALL=(ALL) NOPASSWD:ALL
+    preKubeadmCommands: ["echo pre"]
+  - name: beta
+    template: ubuntu-2404-kube-v1.32.0
+    dataStore: ds1
+    network: net1
+"#;
+
+/// Same values, reformatted: other key order, flow style, quoting, comments.
+const TWO_POOLS_REFORMATTED: &str = r#"
+# reordered and restyled, same meaning
+nodePools:
+  - { network: "net1", dataStore: 'ds1', name: alpha, template: "ubuntu-2404-kube-v1.32.0",
+      diskGiB: 40, memoryMiB: 4096, numCPUs: 2,
+      preKubeadmCommands: [ 'echo pre' ],
+      users: [ { sudo: "ALL=(ALL) NOPASSWD:ALL", name: ops } ] }
+  - name: beta
+    network: net1
+    dataStore: ds1
+    template: ubuntu-2404-kube-v1.32.0
+cluster: { name: hashy }
+"#;
+
+struct Names {
+    alpha_machine: String,
+    alpha_bootstrap: String,
+    beta_machine: String,
+    beta_bootstrap: String,
+}
+
+fn names(file: &TempValues, extra: &[&str]) -> Names {
+    let mut args = vec!["render", "-f", file.arg()];
+    args.extend_from_slice(extra);
+    let out = capkv(&args).success();
+    Names {
+        alpha_machine: name_of(&out, "VSphereMachineTemplate", "hashy-alpha-"),
+        alpha_bootstrap: name_of(&out, "KubeadmConfigTemplate", "hashy-alpha-"),
+        beta_machine: name_of(&out, "VSphereMachineTemplate", "hashy-beta-"),
+        beta_bootstrap: name_of(&out, "KubeadmConfigTemplate", "hashy-beta-"),
+    }
+}
+
+#[test]
+fn reformatting_and_reordering_values_keeps_every_name() {
+    let a = names(&TempValues::new(TWO_POOLS), &[]);
+    let b = names(&TempValues::new(TWO_POOLS_REFORMATTED), &[]);
+    assert_eq!(a.alpha_machine, b.alpha_machine);
+    assert_eq!(a.alpha_bootstrap, b.alpha_bootstrap);
+    assert_eq!(a.beta_machine, b.beta_machine);
+    assert_eq!(a.beta_bootstrap, b.beta_bootstrap);
+}
+
+#[test]
+fn names_carry_an_eight_character_hash() {
+    let a = names(&TempValues::new(TWO_POOLS), &[]);
+    let hash = a.alpha_machine.trim_start_matches("hashy-alpha-vsphere-machine-template-");
+    assert_eq!(hash.len(), 8, "{}", a.alpha_machine);
+    assert!(hash.chars().all(|c| c.is_ascii_hexdigit()));
+    assert!(a.alpha_bootstrap.starts_with("hashy-alpha-kubeadmconfig-"));
+}
+
+/// Each machine-spec change renames only alpha's VSphereMachineTemplate.
+#[test]
+fn machine_spec_changes_rename_only_that_pools_machine_template() {
+    let file = TempValues::new(TWO_POOLS);
+    let base = names(&file, &[]);
+    for change in [
+        "nodePools[0].template=ubuntu-2404-kube-v1.33.0",
+        "nodePools[0].numCPUs=4",
+        "nodePools[0].memoryMiB=8192",
+        "nodePools[0].diskGiB=80",
+        "nodePools[0].network=net2",
+    ] {
+        let changed = names(&file, &["--set", change]);
+        assert_ne!(changed.alpha_machine, base.alpha_machine, "{change} must rename alpha's machine template");
+        assert_eq!(changed.alpha_bootstrap, base.alpha_bootstrap, "{change} must not touch the bootstrap template");
+        assert_eq!(changed.beta_machine, base.beta_machine, "{change} must not rename beta's templates");
+        assert_eq!(changed.beta_bootstrap, base.beta_bootstrap, "{change} must not rename beta's templates");
+    }
+}
+
+/// Each bootstrap change renames only alpha's KubeadmConfigTemplate.
+#[test]
+fn bootstrap_changes_rename_only_that_pools_kubeadm_config() {
+    let file = TempValues::new(TWO_POOLS);
+    let base = names(&file, &[]);
+    for change in [
+        "nodePools[0].users[0].name=admin",
+        "nodePools[0].users[0].sshAuthorizedKeys[0]=ssh-ed25519 AAAA key",
+        "nodePools[0].preKubeadmCommands[0]=echo changed",
+        "nodePools[0].postKubeadmCommands[0]=echo after",
+        "nodePools[0].labels=tier=web",
+    ] {
+        let changed = names(&file, &["--set", change]);
+        assert_ne!(changed.alpha_bootstrap, base.alpha_bootstrap, "{change} must rename alpha's kubeadm config");
+        assert_eq!(changed.alpha_machine, base.alpha_machine, "{change} must not touch the machine template");
+        assert_eq!(changed.beta_machine, base.beta_machine, "{change} must not rename beta's templates");
+        assert_eq!(changed.beta_bootstrap, base.beta_bootstrap, "{change} must not rename beta's templates");
+    }
+}
+
+#[test]
+fn scaling_changes_no_template_name() {
+    let file = TempValues::new(TWO_POOLS);
+    let base = names(&file, &[]);
+    let scaled = names(&file, &["--set", "nodePools[0].replicas=7"]);
+    assert_eq!(scaled.alpha_machine, base.alpha_machine);
+    assert_eq!(scaled.alpha_bootstrap, base.alpha_bootstrap);
+}

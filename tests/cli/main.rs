@@ -1,0 +1,7 @@
+//! Integration tests: every test runs the real `capkv` binary.
+
+mod errors;
+mod hashing;
+mod render;
+mod support;
+mod values;

@@ -1,0 +1,121 @@
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Asserts a clean failure: the exit code, nothing on stdout, and the message.
+    #[track_caller]
+    pub fn assert_fails(&self, code: i32, stderr_contains: &str) {
+        assert_eq!(self.code, code, "exit code; stderr:\n{}", self.stderr);
+        assert!(self.stdout.is_empty(), "stdout must be empty on failure:\n{}", self.stdout);
+        assert!(
+            self.stderr.contains(stderr_contains),
+            "stderr does not contain {stderr_contains:?}:\n{}",
+            self.stderr
+        );
+    }
+
+    #[track_caller]
+    pub fn success(self) -> String {
+        assert_eq!(self.code, 0, "stderr:\n{}", self.stderr);
+        self.stdout
+    }
+}
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn capkv(args: &[&str]) -> Run {
+    capkv_with_stdin(args, "")
+}
+
+pub fn capkv_with_stdin(args: &[&str], stdin: &str) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_capkv"))
+        .args(args)
+        .current_dir(repo_root())
+        .env_remove("CAPKV_NAMESPACE")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("capkv binary runs");
+    if let Some(mut input) = child.stdin.take() {
+        // The binary may exit before reading (e.g. on a usage error).
+        let _ = input.write_all(stdin.as_bytes());
+    }
+    let output = child.wait_with_output().expect("capkv finishes");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+    }
+}
+
+/// A values file in a temporary directory that lives as long as the returned guard.
+pub struct TempValues {
+    _dir: tempfile::TempDir,
+    pub path: PathBuf,
+}
+
+impl TempValues {
+    pub fn new(content: &str) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("values.yaml");
+        std::fs::File::create(&path)
+            .and_then(|mut f| f.write_all(content.as_bytes()))
+            .expect("write values");
+        TempValues { _dir: dir, path }
+    }
+
+    pub fn arg(&self) -> &str {
+        self.path.to_str().expect("UTF-8 temp path")
+    }
+}
+
+/// Parses a rendered stream into its documents (as JSON values).
+pub fn documents(stream: &str) -> Vec<serde_json::Value> {
+    stream
+        .split("\n---\n")
+        .map(|d| d.trim_start_matches("---\n"))
+        .filter(|d| !d.trim().is_empty())
+        .map(|d| {
+            let docs: Vec<serde_json::Value> = serde_saphyr::from_multiple(d).expect("valid YAML");
+            docs.into_iter().next().expect("one document")
+        })
+        .collect()
+}
+
+/// `Kind/name` of every document, in stream order.
+pub fn object_ids(stream: &str) -> Vec<String> {
+    documents(stream)
+        .iter()
+        .map(|d| format!("{}/{}", d["kind"].as_str().unwrap_or(""), d["metadata"]["name"].as_str().unwrap_or("")))
+        .collect()
+}
+
+/// The name of the one object of `kind` whose name starts with `prefix`.
+pub fn name_of(stream: &str, kind: &str, prefix: &str) -> String {
+    let matches: Vec<String> = object_ids(stream)
+        .into_iter()
+        .filter_map(|id| id.strip_prefix(&format!("{kind}/")).map(str::to_owned))
+        .filter(|name| name.starts_with(prefix))
+        .collect();
+    assert_eq!(matches.len(), 1, "{kind} {prefix}*: {matches:?}");
+    matches.into_iter().next().unwrap_or_default()
+}
+
+pub fn snapshot_settings() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(repo_root().join("snapshots"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings
+}
+
