@@ -44,14 +44,22 @@ const INSTALL_ORDER: &[&str] = &[
 ];
 
 pub fn kind_of(doc: &Document) -> &str {
-    doc.value.get("kind").and_then(|k| k.as_str()).unwrap_or_default()
+    doc.value
+        .get("kind")
+        .and_then(|k| k.as_str())
+        .unwrap_or_default()
 }
 
 /// Sorts documents into the documented order (stable within a kind).
 pub fn sort(documents: &mut [Document]) {
     documents.sort_by(|a, b| {
         let (ka, kb) = (kind_of(a), kind_of(b));
-        let rank = |k: &str| INSTALL_ORDER.iter().position(|known| *known == k).unwrap_or(INSTALL_ORDER.len());
+        let rank = |k: &str| {
+            INSTALL_ORDER
+                .iter()
+                .position(|known| *known == k)
+                .unwrap_or(INSTALL_ORDER.len())
+        };
         rank(ka).cmp(&rank(kb)).then_with(|| ka.cmp(kb))
     });
 }

@@ -245,7 +245,11 @@ impl Default for Kubelet {
     fn default() -> Self {
         Kubelet {
             cgroupfs: "systemd".into(),
-            preferred_address_types: vec!["InternalIP".into(), "ExternalIP".into(), "Hostname".into()],
+            preferred_address_types: vec![
+                "InternalIP".into(),
+                "ExternalIP".into(),
+                "Hostname".into(),
+            ],
         }
     }
 }

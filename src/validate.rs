@@ -55,7 +55,8 @@ const LABEL_VALUE_MAX: usize = 63;
 pub fn is_dns1123_label(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= LABEL_VALUE_MAX
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
         && !s.ends_with('-')
 }
@@ -69,7 +70,9 @@ pub fn cluster_name<'a>(values: &'a Values, arg: Option<&'a str>) -> Result<&'a 
         return Err(Finding {
             severity: Severity::Error,
             path: "cluster.name".into(),
-            message: "no cluster name: set cluster.name in the values or pass NAME (capkv render NAME)".into(),
+            message:
+                "no cluster name: set cluster.name in the values or pass NAME (capkv render NAME)"
+                    .into(),
         });
     };
     if !is_dns1123_label(name) {
@@ -104,13 +107,13 @@ pub fn check(values: &Values, cluster: &str) -> Findings {
     }
     for (index, pool) in values.node_pools.iter().enumerate() {
         check_pool(values, cluster, index, pool, &mut findings);
-        if let Some(name) = pool.name.as_deref() {
-            if let Some(first) = seen.insert(name, index) {
-                findings.error(
-                    format!("nodePools[{index}].name"),
-                    format!("\"{name}\" is already the name of nodePools[{first}]; pool names must be unique"),
-                );
-            }
+        if let Some(name) = pool.name.as_deref()
+            && let Some(first) = seen.insert(name, index)
+        {
+            findings.error(
+                format!("nodePools[{index}].name"),
+                format!("\"{name}\" is already the name of nodePools[{first}]; pool names must be unique"),
+            );
         }
     }
     findings
@@ -121,10 +124,18 @@ fn check_control_plane(values: &Values, findings: &mut Findings) {
     match parse_version(&cp.version) {
         None => findings.error(
             "cluster.controlPlane.version",
-            format!("\"{}\" is not a Kubernetes version: expected vMAJOR.MINOR.PATCH, e.g. v1.33.2", cp.version),
+            format!(
+                "\"{}\" is not a Kubernetes version: expected vMAJOR.MINOR.PATCH, e.g. v1.33.2",
+                cp.version
+            ),
         ),
         Some((major, minor, _)) if (major, minor) >= (1, 33) => {
-            if let Some(i) = cp.api_server.extra_args.iter().position(|a| a.starts_with("--cloud-provider")) {
+            if let Some(i) = cp
+                .api_server
+                .extra_args
+                .iter()
+                .position(|a| a.starts_with("--cloud-provider"))
+            {
                 findings.error(
                     format!("cluster.controlPlane.apiServer.extraArgs[{i}]"),
                     format!(
@@ -138,7 +149,13 @@ fn check_control_plane(values: &Values, findings: &mut Findings) {
     }
 }
 
-fn check_pool(values: &Values, cluster: &str, index: usize, pool: &NodePool, findings: &mut Findings) {
+fn check_pool(
+    values: &Values,
+    cluster: &str,
+    index: usize,
+    pool: &NodePool,
+    findings: &mut Findings,
+) {
     let at = |key: &str| format!("nodePools[{index}].{key}");
     for (key, value) in [
         ("name", &pool.name),
@@ -151,12 +168,7 @@ fn check_pool(values: &Values, cluster: &str, index: usize, pool: &NodePool, fin
         }
     }
     if let Some(name) = pool.name.as_deref().filter(|n| !n.is_empty()) {
-        if !is_dns1123_label(name) {
-            findings.error(
-                at("name"),
-                format!("\"{name}\" is not a valid pool name: use lowercase letters, digits and '-', starting and ending with a letter or digit"),
-            );
-        } else {
+        if is_dns1123_label(name) {
             let deployment = format!("{cluster}-{name}-md");
             if deployment.len() > LABEL_VALUE_MAX {
                 findings.error(
@@ -167,6 +179,11 @@ fn check_pool(values: &Values, cluster: &str, index: usize, pool: &NodePool, fin
                     ),
                 );
             }
+        } else {
+            findings.error(
+                at("name"),
+                format!("\"{name}\" is not a valid pool name: use lowercase letters, digits and '-', starting and ending with a letter or digit"),
+            );
         }
     }
     let scaling = &pool.autoscaling;
@@ -178,13 +195,13 @@ fn check_pool(values: &Values, cluster: &str, index: usize, pool: &NodePool, fin
                 findings.error(at(key), "expected a non-negative integer");
             }
         }
-        if let (Some(min), Some(max)) = (min, max) {
-            if min > max {
-                findings.error(
-                    at("autoscaling.minSize"),
-                    format!("minSize {min} is larger than maxSize {max}"),
-                );
-            }
+        if let (Some(min), Some(max)) = (min, max)
+            && min > max
+        {
+            findings.error(
+                at("autoscaling.minSize"),
+                format!("minSize {min} is larger than maxSize {max}"),
+            );
         }
     }
     if pool.addresses_from_pools.enabled && !values.ipam_provider.enabled {
@@ -219,7 +236,11 @@ mod tests {
         let mut values = Values::default();
         values.cluster.control_plane.version = "v1.33.0".into();
         let findings = check(&values, "c");
-        assert!(findings.errors().any(|f| f.path == "cluster.controlPlane.apiServer.extraArgs[0]"));
+        assert!(
+            findings
+                .errors()
+                .any(|f| f.path == "cluster.controlPlane.apiServer.extraArgs[0]")
+        );
         values.cluster.control_plane.version = "v1.32.4".into();
         assert!(!check(&values, "c").has_errors());
     }

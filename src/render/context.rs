@@ -137,7 +137,12 @@ impl<'a> PoolContext<'a> {
         }
         let search_domains = std::iter::once(pool.domain.as_str())
             .filter(|d| !d.is_empty())
-            .chain(pool.search_domains.iter().map(String::as_str).filter(|d| *d != pool.domain))
+            .chain(
+                pool.search_domains
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|d| *d != pool.domain),
+            )
             .collect();
         PoolContext {
             pool,
@@ -173,8 +178,14 @@ fn autoscaler_annotations(pool: &NodePool) -> BTreeMap<String, String> {
     );
     let capacity = "capacity.cluster-autoscaler.kubernetes.io";
     out.insert(format!("{capacity}/cpu"), pool.num_cpus.to_string());
-    out.insert(format!("{capacity}/memory"), format!("{}Mi", pool.memory_mib));
-    out.insert(format!("{capacity}/ephemeral-disk"), format!("{}Gi", pool.disk_gib));
+    out.insert(
+        format!("{capacity}/memory"),
+        format!("{}Mi", pool.memory_mib),
+    );
+    out.insert(
+        format!("{capacity}/ephemeral-disk"),
+        format!("{}Gi", pool.disk_gib),
+    );
     if !pool.labels.is_empty() {
         out.insert(format!("{capacity}/labels"), pool.labels.clone());
     }

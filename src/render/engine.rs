@@ -32,7 +32,11 @@ fn combine(a: Value, b: Value) -> Value {
 
 /// Renders one embedded template; errors carry the template name and line, never the
 /// context (which may hold passwords).
-pub(crate) fn render(env: &Environment<'_>, name: &str, ctx: Value) -> Result<String, minijinja::Error> {
+pub(crate) fn render(
+    env: &Environment<'_>,
+    name: &str,
+    ctx: Value,
+) -> Result<String, minijinja::Error> {
     env.get_template(name)?.render(ctx)
 }
 

@@ -78,6 +78,9 @@ mod tests {
     fn hash_is_eight_lowercase_hex_chars() {
         let h = spec_hash(&json!({}));
         assert_eq!(h.len(), 8);
-        assert!(h.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        assert!(
+            h.chars()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+        );
     }
 }

@@ -55,7 +55,12 @@ impl Default for Renderer {
 impl Renderer {
     /// Renders every object of the cluster. Templates are compiled once per process;
     /// each pool renders its three templates once.
-    pub fn render(&self, values: &Values, cluster: &str, namespace: &str) -> Result<Vec<Document>, RenderError> {
+    pub fn render(
+        &self,
+        values: &Values,
+        cluster: &str,
+        namespace: &str,
+    ) -> Result<Vec<Document>, RenderError> {
         let ctx = ClusterContext::new(values, cluster, namespace);
         let cluster_ctx = TemplateValue::from(Serde(&ctx));
         let mut documents = Vec::new();
@@ -64,26 +69,41 @@ impl Renderer {
         }
         for pool in &values.node_pools {
             let mut pool_ctx = PoolContext::new(cluster, pool);
-            let machine_template =
-                self.render_hashed(MACHINE_TEMPLATE, &cluster_ctx, &pool_ctx, &pool_ctx.machine_template_base)?;
-            let kubeadm_config =
-                self.render_hashed(KUBEADM_CONFIG_TEMPLATE, &cluster_ctx, &pool_ctx, &pool_ctx.kubeadm_config_base)?;
+            let machine_template = self.render_hashed(
+                MACHINE_TEMPLATE,
+                &cluster_ctx,
+                &pool_ctx,
+                &pool_ctx.machine_template_base,
+            )?;
+            let kubeadm_config = self.render_hashed(
+                KUBEADM_CONFIG_TEMPLATE,
+                &cluster_ctx,
+                &pool_ctx,
+                &pool_ctx.kubeadm_config_base,
+            )?;
             pool_ctx.machine_template = Some(document_name(&machine_template));
             pool_ctx.kubeadm_config = Some(document_name(&kubeadm_config));
             documents.push(machine_template);
             documents.push(kubeadm_config);
-            documents.extend(self.render_template(MACHINE_DEPLOYMENT, pool_value(&cluster_ctx, &pool_ctx))?);
+            documents.extend(
+                self.render_template(MACHINE_DEPLOYMENT, pool_value(&cluster_ctx, &pool_ctx))?,
+            );
         }
         Ok(documents)
     }
 
-    fn render_template(&self, name: &str, ctx: TemplateValue) -> Result<Vec<Document>, RenderError> {
+    fn render_template(
+        &self,
+        name: &str,
+        ctx: TemplateValue,
+    ) -> Result<Vec<Document>, RenderError> {
         let error = |message: String| RenderError {
             template: name.to_owned(),
             message,
         };
         let text = engine::render(&self.env, name, ctx).map_err(|e| error(template_error(&e)))?;
-        let parsed = yaml::parse_documents(&text).map_err(|e| error(format!("output is not YAML: {}", e.message)))?;
+        let parsed = yaml::parse_documents(&text)
+            .map_err(|e| error(format!("output is not YAML: {}", e.message)))?;
         Ok(parsed
             .into_iter()
             .filter(|doc| !doc.is_null())
@@ -120,10 +140,7 @@ impl Renderer {
 /// The cluster context (converted once, shared by reference) overlaid with one pool:
 /// converting the whole values tree per pool would make rendering quadratic.
 fn pool_value(cluster: &TemplateValue, pool: &PoolContext<'_>) -> TemplateValue {
-    minijinja::value::merge_maps([
-        minijinja::context! { pool => Serde(pool) },
-        cluster.clone(),
-    ])
+    minijinja::value::merge_maps([minijinja::context! { pool => Serde(pool) }, cluster.clone()])
 }
 
 fn document_name(doc: &Document) -> String {
@@ -138,7 +155,7 @@ fn document_name(doc: &Document) -> String {
 /// template context, which holds credentials.
 fn template_error(err: &minijinja::Error) -> String {
     match err.line() {
-        Some(line) => format!("{} (line {line})", err),
+        Some(line) => format!("{err} (line {line})"),
         None => err.to_string(),
     }
 }

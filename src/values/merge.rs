@@ -21,7 +21,10 @@ pub(super) fn merge_over(base: &mut Map<String, Value>, overlay: Map<String, Val
 /// a user `null` deletes the key when the defaults have it, maps merge recursively,
 /// and any other user value wins. Keys keep the defaults' order, then the user's own
 /// keys follow, so printed values read like `values.yaml`.
-pub(super) fn coalesce(mut user: Map<String, Value>, defaults: &Map<String, Value>) -> Map<String, Value> {
+pub(super) fn coalesce(
+    mut user: Map<String, Value>,
+    defaults: &Map<String, Value>,
+) -> Map<String, Value> {
     let mut out = Map::new();
     for (key, default) in defaults {
         match (user.shift_remove(key), default) {
@@ -57,7 +60,10 @@ mod tests {
     fn merge_replaces_lists_and_merges_maps() {
         let mut base = map(json!({"a": {"x": 1, "y": 2}, "l": [1, 2, 3]}));
         merge_over(&mut base, map(json!({"a": {"y": 3}, "l": [9]})));
-        assert_eq!(Value::Object(base), json!({"a": {"x": 1, "y": 3}, "l": [9]}));
+        assert_eq!(
+            Value::Object(base),
+            json!({"a": {"x": 1, "y": 3}, "l": [9]})
+        );
     }
 
     #[test]
@@ -71,7 +77,10 @@ mod tests {
     fn coalesce_null_deletes_only_default_keys() {
         let user = map(json!({"a": null, "b": {"c": null}, "n": null}));
         let out = coalesce(user, &map(json!({"a": 1, "b": {"c": 2, "d": 3}, "e": 4})));
-        assert_eq!(Value::Object(out), json!({"b": {"d": 3}, "e": 4, "n": null}));
+        assert_eq!(
+            Value::Object(out),
+            json!({"b": {"d": 3}, "e": 4, "n": null})
+        );
     }
 
     #[test]

@@ -115,7 +115,13 @@ pub fn merge(sources: &Sources) -> Result<Merged, ValuesError> {
     let defaults_value = Value::Object(defaults.clone());
     let mut set_only = Map::new();
     for (kind, input) in sets {
-        strvals::apply(*kind, input, &mut user, Some(&defaults_value), &read_set_file)?;
+        strvals::apply(
+            *kind,
+            input,
+            &mut user,
+            Some(&defaults_value),
+            &read_set_file,
+        )?;
         strvals::apply(*kind, input, &mut set_only, None, &read_set_file)?;
     }
     if !set_only.is_empty() {
@@ -168,8 +174,12 @@ fn read_values_file(file: &str) -> Result<Map<String, Value>, ValuesError> {
             "is larger than the {MAX_FILE_BYTES}-byte limit for a values file"
         )));
     }
-    let text = String::from_utf8(bytes)
-        .map_err(|e| read_error(format!("is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to())))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        read_error(format!(
+            "is not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ))
+    })?;
     parse_values(file, &text)
 }
 
@@ -225,5 +235,15 @@ mod tests {
     fn builtin_defaults_parse_and_type() {
         let (_, values) = load(&Sources::default()).unwrap();
         assert_eq!(values.node_pools.len(), 1);
+    }
+
+    /// `values.yaml` is the commented copy of the typed defaults: they must not drift.
+    #[test]
+    fn values_yaml_matches_the_typed_defaults() {
+        let (_, values) = load(&Sources::default()).unwrap();
+        assert_eq!(
+            serde_json::to_value(&values).unwrap(),
+            serde_json::to_value(crate::schema::Values::default()).unwrap()
+        );
     }
 }

@@ -63,10 +63,12 @@ pub fn apply(
     let value = match kind {
         SetKind::Set => typed(raw),
         SetKind::String | SetKind::Literal => Value::String(raw.to_owned()),
-        SetKind::File => Value::String(
-            read_file(raw).map_err(|e| error(format!("cannot read \"{raw}\": {e}")))?,
-        ),
-        SetKind::Json => serde_json::from_str(raw).map_err(|e| error(format!("invalid JSON: {e}")))?,
+        SetKind::File => {
+            Value::String(read_file(raw).map_err(|e| error(format!("cannot read \"{raw}\": {e}")))?)
+        }
+        SetKind::Json => {
+            serde_json::from_str(raw).map_err(|e| error(format!("invalid JSON: {e}")))?
+        }
     };
     let mut path = Vec::new();
     for part in key.split('.') {
@@ -94,7 +96,12 @@ pub fn apply(
     result.map_err(error)
 }
 
-fn place(node: &mut Value, path: &[Segment], value: Value, defaults: Option<&Value>) -> Result<(), String> {
+fn place(
+    node: &mut Value,
+    path: &[Segment],
+    value: Value,
+    defaults: Option<&Value>,
+) -> Result<(), String> {
     let Some((first, rest)) = path.split_first() else {
         *node = value;
         return Ok(());
@@ -108,10 +115,12 @@ fn place(node: &mut Value, path: &[Segment], value: Value, defaults: Option<&Val
                 return Err(format!("\"{key}\" is set on a value that is not a map"));
             };
             let default_child = defaults.and_then(|d| d.get(key));
-            let child = map.entry(key.clone()).or_insert_with(|| match (rest.first(), default_child) {
-                (Some(Segment::Index(_)), Some(list @ Value::Array(_))) => list.clone(),
-                _ => Value::Null,
-            });
+            let child =
+                map.entry(key.clone())
+                    .or_insert_with(|| match (rest.first(), default_child) {
+                        (Some(Segment::Index(_)), Some(list @ Value::Array(_))) => list.clone(),
+                        _ => Value::Null,
+                    });
             place(child, rest, value, default_child)
         }
         Segment::Index(index) => {
@@ -119,7 +128,9 @@ fn place(node: &mut Value, path: &[Segment], value: Value, defaults: Option<&Val
                 *node = Value::Array(Vec::new());
             }
             let Value::Array(list) = node else {
-                return Err(format!("index {index} is used on a value that is not a list"));
+                return Err(format!(
+                    "index {index} is used on a value that is not a list"
+                ));
             };
             if list.len() <= *index {
                 list.resize(index + 1, Value::Null);
@@ -138,10 +149,12 @@ fn typed(raw: &str) -> Value {
         _ => {}
     }
     let digits = raw.strip_prefix('-').unwrap_or(raw);
-    if !digits.is_empty() && (digits == "0" || !digits.starts_with('0')) && digits.bytes().all(|b| b.is_ascii_digit()) {
-        if let Ok(n) = raw.parse::<i64>() {
-            return Value::from(n);
-        }
+    if !digits.is_empty()
+        && (digits == "0" || !digits.starts_with('0'))
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && let Ok(n) = raw.parse::<i64>()
+    {
+        return Value::from(n);
     }
     Value::String(raw.to_owned())
 }

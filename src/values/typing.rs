@@ -40,7 +40,11 @@ pub(super) fn format_path(path: &[PathSegment]) -> String {
                 }
                 out.push_str(key);
             }
-            PathSegment::Index(index) => out.push_str(&format!("[{index}]")),
+            PathSegment::Index(index) => {
+                out.push('[');
+                out.push_str(&index.to_string());
+                out.push(']');
+            }
         }
     }
     if out.is_empty() {
@@ -72,11 +76,11 @@ fn describe(message: &str, path: &mut Vec<PathSegment>) -> String {
         return "required key is missing".to_owned();
     }
     for (prefix, wrong_type) in [("invalid type: ", true), ("invalid value: ", false)] {
-        if let Some(rest) = message.strip_prefix(prefix) {
-            if let Some((got, expected)) = rest.rsplit_once(", expected ") {
-                let noun = expected_noun(expected, wrong_type);
-                return format!("expected {noun}, got {}", got_value(got));
-            }
+        if let Some(rest) = message.strip_prefix(prefix)
+            && let Some((got, expected)) = rest.rsplit_once(", expected ")
+        {
+            let noun = expected_noun(expected, wrong_type);
+            return format!("expected {noun}, got {}", got_value(got));
         }
     }
     if let Some(rest) = message.strip_prefix("unknown variant `") {
@@ -90,14 +94,23 @@ fn describe(message: &str, path: &mut Vec<PathSegment>) -> String {
 fn closest<'a>(key: &str, candidates: &[&'a str]) -> Option<&'a str> {
     candidates
         .iter()
-        .map(|c| (strsim::jaro_winkler(&key.to_lowercase(), &c.to_lowercase()), *c))
+        .map(|c| {
+            (
+                strsim::jaro_winkler(&key.to_lowercase(), &c.to_lowercase()),
+                *c,
+            )
+        })
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
 }
 
 fn quoted_list(items: &[&str]) -> String {
-    items.iter().map(|i| format!("\"{i}\"")).collect::<Vec<_>>().join(", ")
+    items
+        .iter()
+        .map(|i| format!("\"{i}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// For a value of the right type but out of range, an unsigned target means the
@@ -105,7 +118,9 @@ fn quoted_list(items: &[&str]) -> String {
 fn expected_noun(expected: &str, wrong_type: bool) -> String {
     match expected {
         "u8" | "u16" | "u32" | "u64" | "usize" if wrong_type => "an integer".into(),
-        "u8" | "u16" | "u32" | "u64" | "usize" => format!("a non-negative integer that fits in {expected}"),
+        "u8" | "u16" | "u32" | "u64" | "usize" => {
+            format!("a non-negative integer that fits in {expected}")
+        }
         "i8" | "i16" | "i32" | "i64" | "isize" | "an integer" => "an integer".into(),
         "a sequence" => "a list".into(),
         "a map" => "a map".into(),

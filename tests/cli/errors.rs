@@ -9,24 +9,45 @@ fn wrong_type_names_the_path_and_the_file() {
         "nodePools:\n  - name: a\n    template: t\n    dataStore: d\n    network: net\n  - name: b\n    template: t\n    dataStore: d\n    network: net\n    memoryMiB: 4GB\n",
     );
     let run = capkv(&["render", "demo", "-f", file.arg()]);
-    run.assert_fails(1, "error: nodePools[1].memoryMiB: expected an integer, got \"4GB\"");
-    assert!(run.stderr.contains(file.arg()), "names the file: {}", run.stderr);
+    run.assert_fails(
+        1,
+        "error: nodePools[1].memoryMiB: expected an integer, got \"4GB\"",
+    );
+    assert!(
+        run.stderr.contains(file.arg()),
+        "names the file: {}",
+        run.stderr
+    );
 }
 
 #[test]
 fn unknown_key_suggests_the_right_one() {
-    let file = TempValues::new("nodePools:\n  - name: a\n    template: t\n    dataStore: d\n    network: net\n    replica: 3\n");
+    let file = TempValues::new(
+        "nodePools:\n  - name: a\n    template: t\n    dataStore: d\n    network: net\n    replica: 3\n",
+    );
     let run = capkv(&["render", "demo", "-f", file.arg()]);
-    run.assert_fails(1, "error: nodePools[0].replica: unknown key (did you mean \"replicas\"?)");
+    run.assert_fails(
+        1,
+        "error: nodePools[0].replica: unknown key (did you mean \"replicas\"?)",
+    );
     assert!(run.stderr.contains(file.arg()));
 }
 
 #[test]
 fn unknown_top_level_and_nested_keys_are_rejected() {
     for (yaml, path) in [
-        ("vsphere:\n  server: x\n", "vsphere: unknown key (did you mean \"vSphere\"?)"),
-        ("cluster:\n  controlPlane:\n    netwrok: {}\n", "cluster.controlPlane.netwrok: unknown key (did you mean \"network\"?)"),
-        ("vSphere:\n  secret:\n    crate: true\n", "vSphere.secret.crate: unknown key (did you mean \"create\"?)"),
+        (
+            "vsphere:\n  server: x\n",
+            "vsphere: unknown key (did you mean \"vSphere\"?)",
+        ),
+        (
+            "cluster:\n  controlPlane:\n    netwrok: {}\n",
+            "cluster.controlPlane.netwrok: unknown key (did you mean \"network\"?)",
+        ),
+        (
+            "vSphere:\n  secret:\n    crate: true\n",
+            "vSphere.secret.crate: unknown key (did you mean \"create\"?)",
+        ),
     ] {
         let file = TempValues::new(yaml);
         capkv(&["render", "demo", "-f", file.arg()]).assert_fails(1, path);
@@ -36,7 +57,10 @@ fn unknown_top_level_and_nested_keys_are_rejected() {
 #[test]
 fn set_flag_errors_name_the_flag_as_origin() {
     let run = capkv(&["render", "demo", "--set", "nodePools[0].numCPUs=many"]);
-    run.assert_fails(1, "nodePools[0].numCPUs: expected an integer, got \"many\" (from --set flags)");
+    run.assert_fails(
+        1,
+        "nodePools[0].numCPUs: expected an integer, got \"many\" (from --set flags)",
+    );
 }
 
 #[test]
@@ -50,7 +74,9 @@ fn pool_without_required_fields_is_rejected() {
 
 #[test]
 fn pool_that_omits_optional_fields_gets_the_seed_defaults() {
-    let file = TempValues::new("nodePools:\n  - name: small\n    template: t\n    dataStore: d\n    network: net\n");
+    let file = TempValues::new(
+        "nodePools:\n  - name: small\n    template: t\n    dataStore: d\n    network: net\n",
+    );
     let out = capkv(&["values", "demo", "-f", file.arg(), "-o", "json"]).success();
     let values: serde_json::Value = serde_json::from_str(&out).expect("json");
     let pool = &values["nodePools"][0];
@@ -88,25 +114,47 @@ fn derived_names_that_become_labels_must_fit() {
 fn duplicate_pool_names_are_rejected() {
     let pool = "  - name: a\n    template: t\n    dataStore: d\n    network: net\n";
     let file = TempValues::new(&format!("nodePools:\n{pool}{pool}"));
-    capkv(&["render", "demo", "-f", file.arg()]).assert_fails(1, "nodePools[1].name: \"a\" is already the name of nodePools[0]");
+    capkv(&["render", "demo", "-f", file.arg()]).assert_fails(
+        1,
+        "nodePools[1].name: \"a\" is already the name of nodePools[0]",
+    );
 }
 
 #[test]
 fn apiserver_cloud_provider_flag_fails_from_kubernetes_1_33() {
-    let run = capkv(&["render", "demo", "--set", "cluster.controlPlane.version=v1.33.1"]);
+    let run = capkv(&[
+        "render",
+        "demo",
+        "--set",
+        "cluster.controlPlane.version=v1.33.1",
+    ]);
     run.assert_fails(1, "cluster.controlPlane.apiServer.extraArgs[0]: kube-apiserver v1.33.1 has no --cloud-provider=external flag");
-    capkv(&["render", "demo", "--set", "cluster.controlPlane.version=v1.33.1", "--set-json", "cluster.controlPlane.apiServer.extraArgs=[]"])
-        .success();
+    capkv(&[
+        "render",
+        "demo",
+        "--set",
+        "cluster.controlPlane.version=v1.33.1",
+        "--set-json",
+        "cluster.controlPlane.apiServer.extraArgs=[]",
+    ])
+    .success();
 }
 
 #[test]
 fn malformed_version_is_rejected() {
-    capkv(&["render", "demo", "--set", "cluster.controlPlane.version=1.31"]).assert_fails(1, "expected vMAJOR.MINOR.PATCH");
+    capkv(&[
+        "render",
+        "demo",
+        "--set",
+        "cluster.controlPlane.version=1.31",
+    ])
+    .assert_fails(1, "expected vMAJOR.MINOR.PATCH");
 }
 
 #[test]
 fn missing_values_file_is_an_input_error() {
-    capkv(&["render", "demo", "-f", "does-not-exist.yaml"]).assert_fails(1, "error: does-not-exist.yaml: no such file");
+    capkv(&["render", "demo", "-f", "does-not-exist.yaml"])
+        .assert_fails(1, "error: does-not-exist.yaml: no such file");
 }
 
 #[test]
@@ -126,7 +174,8 @@ fn duplicate_keys_are_an_error() {
 #[test]
 fn a_list_instead_of_a_map_is_rejected() {
     let file = TempValues::new("- a\n- b\n");
-    capkv(&["render", "demo", "-f", file.arg()]).assert_fails(1, "document 1 is a list, expected a map of values");
+    capkv(&["render", "demo", "-f", file.arg()])
+        .assert_fails(1, "document 1 is a list, expected a map of values");
 }
 
 #[test]

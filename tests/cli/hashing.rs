@@ -70,7 +70,9 @@ fn reformatting_and_reordering_values_keeps_every_name() {
 #[test]
 fn names_carry_an_eight_character_hash() {
     let a = names(&TempValues::new(TWO_POOLS), &[]);
-    let hash = a.alpha_machine.trim_start_matches("hashy-alpha-vsphere-machine-template-");
+    let hash = a
+        .alpha_machine
+        .trim_start_matches("hashy-alpha-vsphere-machine-template-");
     assert_eq!(hash.len(), 8, "{}", a.alpha_machine);
     assert!(hash.chars().all(|c| c.is_ascii_hexdigit()));
     assert!(a.alpha_bootstrap.starts_with("hashy-alpha-kubeadmconfig-"));
@@ -89,10 +91,22 @@ fn machine_spec_changes_rename_only_that_pools_machine_template() {
         "nodePools[0].network=net2",
     ] {
         let changed = names(&file, &["--set", change]);
-        assert_ne!(changed.alpha_machine, base.alpha_machine, "{change} must rename alpha's machine template");
-        assert_eq!(changed.alpha_bootstrap, base.alpha_bootstrap, "{change} must not touch the bootstrap template");
-        assert_eq!(changed.beta_machine, base.beta_machine, "{change} must not rename beta's templates");
-        assert_eq!(changed.beta_bootstrap, base.beta_bootstrap, "{change} must not rename beta's templates");
+        assert_ne!(
+            changed.alpha_machine, base.alpha_machine,
+            "{change} must rename alpha's machine template"
+        );
+        assert_eq!(
+            changed.alpha_bootstrap, base.alpha_bootstrap,
+            "{change} must not touch the bootstrap template"
+        );
+        assert_eq!(
+            changed.beta_machine, base.beta_machine,
+            "{change} must not rename beta's templates"
+        );
+        assert_eq!(
+            changed.beta_bootstrap, base.beta_bootstrap,
+            "{change} must not rename beta's templates"
+        );
     }
 }
 
@@ -109,10 +123,22 @@ fn bootstrap_changes_rename_only_that_pools_kubeadm_config() {
         "nodePools[0].labels=tier=web",
     ] {
         let changed = names(&file, &["--set", change]);
-        assert_ne!(changed.alpha_bootstrap, base.alpha_bootstrap, "{change} must rename alpha's kubeadm config");
-        assert_eq!(changed.alpha_machine, base.alpha_machine, "{change} must not touch the machine template");
-        assert_eq!(changed.beta_machine, base.beta_machine, "{change} must not rename beta's templates");
-        assert_eq!(changed.beta_bootstrap, base.beta_bootstrap, "{change} must not rename beta's templates");
+        assert_ne!(
+            changed.alpha_bootstrap, base.alpha_bootstrap,
+            "{change} must rename alpha's kubeadm config"
+        );
+        assert_eq!(
+            changed.alpha_machine, base.alpha_machine,
+            "{change} must not touch the machine template"
+        );
+        assert_eq!(
+            changed.beta_machine, base.beta_machine,
+            "{change} must not rename beta's templates"
+        );
+        assert_eq!(
+            changed.beta_bootstrap, base.beta_bootstrap,
+            "{change} must not rename beta's templates"
+        );
     }
 }
 

@@ -24,7 +24,13 @@ fn snapshot_full_v1beta2() {
 
 #[test]
 fn snapshot_full_v1beta1() {
-    let out = render(&["render", "-f", "examples/full.yaml", "--api-profile", "v1beta1"]);
+    let out = render(&[
+        "render",
+        "-f",
+        "examples/full.yaml",
+        "--api-profile",
+        "v1beta1",
+    ]);
     snapshot_settings().bind(|| insta::assert_snapshot!("render-full-v1beta1", out));
 }
 
@@ -47,9 +53,12 @@ fn every_document_is_framed_with_its_source_template() {
 #[test]
 fn objects_come_in_the_documented_order() {
     let out = render(&["render", "-f", "examples/full.yaml"]);
-    let kinds: Vec<String> = object_ids(&out).iter().map(|id| id.split('/').next().unwrap_or("").to_owned()).collect();
+    let kinds: Vec<String> = object_ids(&out)
+        .iter()
+        .map(|id| id.split('/').next().unwrap_or("").to_owned())
+        .collect();
     let mut expected = kinds.clone();
-    let rank = |k: &str| if k == "Secret" { 0 } else { 1 };
+    let rank = |k: &str| i32::from(k != "Secret");
     expected.sort_by(|a, b| rank(a).cmp(&rank(b)).then(a.cmp(b)));
     assert_eq!(kinds, expected);
     assert_eq!(kinds.first().map(String::as_str), Some("Secret"));
@@ -59,7 +68,10 @@ fn objects_come_in_the_documented_order() {
 fn every_object_carries_the_cluster_name_label() {
     let out = render(&["render", "-f", "examples/full.yaml"]);
     for doc in documents(&out) {
-        assert_eq!(doc["metadata"]["labels"]["cluster.x-k8s.io/cluster-name"], "prod-eu-1", "{doc}");
+        assert_eq!(
+            doc["metadata"]["labels"]["cluster.x-k8s.io/cluster-name"], "prod-eu-1",
+            "{doc}"
+        );
     }
 }
 
@@ -75,30 +87,72 @@ fn namespace_flag_sets_every_namespace() {
 fn machine_deployment_points_at_both_hashed_templates() {
     let out = render(&["render", "demo"]);
     let docs = documents(&out);
-    let md = docs.iter().find(|d| d["kind"] == "MachineDeployment").expect("MachineDeployment");
+    let md = docs
+        .iter()
+        .find(|d| d["kind"] == "MachineDeployment")
+        .expect("MachineDeployment");
     assert_eq!(md["metadata"]["name"], "demo-default-md");
-    let infra = md["spec"]["template"]["spec"]["infrastructureRef"]["name"].as_str().unwrap_or_default();
-    let bootstrap = md["spec"]["template"]["spec"]["bootstrap"]["configRef"]["name"].as_str().unwrap_or_default();
-    assert_eq!(infra, name_of(&out, "VSphereMachineTemplate", "demo-default-vsphere-machine-template-"));
-    assert_eq!(bootstrap, name_of(&out, "KubeadmConfigTemplate", "demo-default-kubeadmconfig-"));
+    let infra = md["spec"]["template"]["spec"]["infrastructureRef"]["name"]
+        .as_str()
+        .unwrap_or_default();
+    let bootstrap = md["spec"]["template"]["spec"]["bootstrap"]["configRef"]["name"]
+        .as_str()
+        .unwrap_or_default();
+    assert_eq!(
+        infra,
+        name_of(
+            &out,
+            "VSphereMachineTemplate",
+            "demo-default-vsphere-machine-template-"
+        )
+    );
+    assert_eq!(
+        bootstrap,
+        name_of(&out, "KubeadmConfigTemplate", "demo-default-kubeadmconfig-")
+    );
     assert_eq!(md["spec"]["template"]["spec"]["version"], "v1.31.0");
 }
 
 #[test]
 fn v1beta2_refs_have_api_groups_and_v1beta1_refs_real_versions() {
     let current = documents(&render(&["render", "demo"]));
-    let cluster = current.iter().find(|d| d["kind"] == "Cluster").expect("Cluster");
+    let cluster = current
+        .iter()
+        .find(|d| d["kind"] == "Cluster")
+        .expect("Cluster");
     assert_eq!(cluster["apiVersion"], "cluster.x-k8s.io/v1beta2");
-    assert_eq!(cluster["spec"]["controlPlaneRef"]["apiGroup"], "controlplane.cluster.x-k8s.io");
-    assert!(cluster["spec"]["controlPlaneRef"].get("apiVersion").is_none());
-    let kcp = current.iter().find(|d| d["kind"] == "KamajiControlPlane").expect("KCP");
+    assert_eq!(
+        cluster["spec"]["controlPlaneRef"]["apiGroup"],
+        "controlplane.cluster.x-k8s.io"
+    );
+    assert!(
+        cluster["spec"]["controlPlaneRef"]
+            .get("apiVersion")
+            .is_none()
+    );
+    let kcp = current
+        .iter()
+        .find(|d| d["kind"] == "KamajiControlPlane")
+        .expect("KCP");
     assert_eq!(kcp["apiVersion"], "controlplane.cluster.x-k8s.io/v1alpha2");
 
     let legacy = documents(&render(&["render", "demo", "--api-profile", "v1beta1"]));
-    let cluster = legacy.iter().find(|d| d["kind"] == "Cluster").expect("Cluster");
-    assert_eq!(cluster["spec"]["controlPlaneRef"]["apiVersion"], "controlplane.cluster.x-k8s.io/v1alpha1");
-    assert_eq!(cluster["spec"]["infrastructureRef"]["apiVersion"], "infrastructure.cluster.x-k8s.io/v1beta1");
-    let kcp = legacy.iter().find(|d| d["kind"] == "KamajiControlPlane").expect("KCP");
+    let cluster = legacy
+        .iter()
+        .find(|d| d["kind"] == "Cluster")
+        .expect("Cluster");
+    assert_eq!(
+        cluster["spec"]["controlPlaneRef"]["apiVersion"],
+        "controlplane.cluster.x-k8s.io/v1alpha1"
+    );
+    assert_eq!(
+        cluster["spec"]["infrastructureRef"]["apiVersion"],
+        "infrastructure.cluster.x-k8s.io/v1beta1"
+    );
+    let kcp = legacy
+        .iter()
+        .find(|d| d["kind"] == "KamajiControlPlane")
+        .expect("KCP");
     assert_eq!(kcp["apiVersion"], "controlplane.cluster.x-k8s.io/v1alpha1");
     for doc in &legacy {
         assert_ne!(doc["apiVersion"], "controlplane.cluster.x-k8s.io/v1beta1");
@@ -109,41 +163,91 @@ fn v1beta2_refs_have_api_groups_and_v1beta1_refs_real_versions() {
 fn api_profile_value_is_honoured_and_the_flag_overrides_it() {
     let file = TempValues::new("apiProfile: v1beta1\n");
     let by_value = documents(&render(&["render", "demo", "-f", file.arg()]));
-    assert!(by_value.iter().any(|d| d["apiVersion"] == "cluster.x-k8s.io/v1beta1"));
-    let by_flag = documents(&render(&["render", "demo", "-f", file.arg(), "--api-profile", "v1beta2"]));
-    assert!(by_flag.iter().all(|d| d["apiVersion"] != "cluster.x-k8s.io/v1beta1"));
+    assert!(
+        by_value
+            .iter()
+            .any(|d| d["apiVersion"] == "cluster.x-k8s.io/v1beta1")
+    );
+    let by_flag = documents(&render(&[
+        "render",
+        "demo",
+        "-f",
+        file.arg(),
+        "--api-profile",
+        "v1beta2",
+    ]));
+    assert!(
+        by_flag
+            .iter()
+            .all(|d| d["apiVersion"] != "cluster.x-k8s.io/v1beta1")
+    );
 }
 
 #[test]
 fn autoscaled_pool_has_bounds_capacity_and_no_replicas() {
     let out = render(&["render", "-f", "examples/full.yaml"]);
     let docs = documents(&out);
-    let md = docs.iter().find(|d| d["metadata"]["name"] == "prod-eu-1-general-md").expect("general md");
-    assert!(md["spec"].get("replicas").is_none(), "replicas must be left to the autoscaler");
+    let md = docs
+        .iter()
+        .find(|d| d["metadata"]["name"] == "prod-eu-1-general-md")
+        .expect("general md");
+    assert!(
+        md["spec"].get("replicas").is_none(),
+        "replicas must be left to the autoscaler"
+    );
     let annotations = &md["metadata"]["annotations"];
-    assert_eq!(annotations["cluster.x-k8s.io/cluster-api-autoscaler-node-group-min-size"], "2");
-    assert_eq!(annotations["cluster.x-k8s.io/cluster-api-autoscaler-node-group-max-size"], "10");
-    assert_eq!(annotations["capacity.cluster-autoscaler.kubernetes.io/cpu"], "4");
-    assert_eq!(annotations["capacity.cluster-autoscaler.kubernetes.io/memory"], "8192Mi");
+    assert_eq!(
+        annotations["cluster.x-k8s.io/cluster-api-autoscaler-node-group-min-size"],
+        "2"
+    );
+    assert_eq!(
+        annotations["cluster.x-k8s.io/cluster-api-autoscaler-node-group-max-size"],
+        "10"
+    );
+    assert_eq!(
+        annotations["capacity.cluster-autoscaler.kubernetes.io/cpu"],
+        "4"
+    );
+    assert_eq!(
+        annotations["capacity.cluster-autoscaler.kubernetes.io/memory"],
+        "8192Mi"
+    );
     assert_eq!(md["metadata"]["labels"]["autoscaling"], "enabled");
-    let fixed = docs.iter().find(|d| d["metadata"]["name"] == "prod-eu-1-gpu-md").expect("gpu md");
+    let fixed = docs
+        .iter()
+        .find(|d| d["metadata"]["name"] == "prod-eu-1-gpu-md")
+        .expect("gpu md");
     assert_eq!(fixed["spec"]["replicas"], 1);
     assert!(fixed["metadata"].get("annotations").is_none());
 }
 
 #[test]
 fn autoscaling_bounds_given_as_strings_like_the_chart() {
-    let out = render(&["render", "demo", "--set", "nodePools[0].autoscaling.enabled=true"]);
+    let out = render(&[
+        "render",
+        "demo",
+        "--set",
+        "nodePools[0].autoscaling.enabled=true",
+    ]);
     let docs = documents(&out);
-    let md = docs.iter().find(|d| d["kind"] == "MachineDeployment").expect("md");
-    assert_eq!(md["metadata"]["annotations"]["cluster.x-k8s.io/cluster-api-autoscaler-node-group-min-size"], "2");
+    let md = docs
+        .iter()
+        .find(|d| d["kind"] == "MachineDeployment")
+        .expect("md");
+    assert_eq!(
+        md["metadata"]["annotations"]["cluster.x-k8s.io/cluster-api-autoscaler-node-group-min-size"],
+        "2"
+    );
     assert!(md["spec"].get("replicas").is_none());
 }
 
 #[test]
 fn empty_values_are_omitted_for_v1beta2() {
     let out = render(&["render", "demo"]);
-    assert!(!out.contains("thumbprint"), "empty thumbprint must be omitted");
+    assert!(
+        !out.contains("thumbprint"),
+        "empty thumbprint must be omitted"
+    );
     assert!(!out.contains("storagePolicyName"));
     assert!(!out.contains("serviceAddress"));
     assert!(!out.contains(": \"\""), "no empty strings:\n{out}");
@@ -154,7 +258,10 @@ fn empty_values_are_omitted_for_v1beta2() {
 fn removed_addon_is_absent_and_kept_addons_stay() {
     let out = render(&["render", "-f", "examples/full.yaml"]);
     let docs = documents(&out);
-    let kcp = docs.iter().find(|d| d["kind"] == "KamajiControlPlane").expect("KCP");
+    let kcp = docs
+        .iter()
+        .find(|d| d["kind"] == "KamajiControlPlane")
+        .expect("KCP");
     let addons = &kcp["spec"]["addons"];
     assert!(addons.get("kubeProxy").is_none());
     assert_eq!(addons["konnectivity"], serde_json::json!({}));
@@ -165,51 +272,107 @@ fn removed_addon_is_absent_and_kept_addons_stay() {
 fn control_plane_values_reach_the_kamaji_control_plane() {
     let out = render(&["render", "-f", "examples/full.yaml"]);
     let docs = documents(&out);
-    let kcp = docs.iter().find(|d| d["kind"] == "KamajiControlPlane").expect("KCP");
+    let kcp = docs
+        .iter()
+        .find(|d| d["kind"] == "KamajiControlPlane")
+        .expect("KCP");
     let spec = &kcp["spec"];
     assert_eq!(spec["replicas"], 3);
     assert_eq!(spec["dataStoreName"], "etcd-prod");
     assert!(spec.get("apiServer").is_none());
     assert_eq!(spec["scheduler"]["extraArgs"][0], "--v=2");
     assert_eq!(spec["network"]["certSANs"][0], "api.prod-eu-1.example.com");
-    assert_eq!(spec["deployment"]["nodeSelector"]["node-role.kubernetes.io/tenant-control-plane"], "");
+    assert_eq!(
+        spec["deployment"]["nodeSelector"]["node-role.kubernetes.io/tenant-control-plane"],
+        ""
+    );
     assert_eq!(kcp["metadata"]["labels"]["cni"], "cilium");
-    let cluster = docs.iter().find(|d| d["kind"] == "Cluster").expect("Cluster");
+    let cluster = docs
+        .iter()
+        .find(|d| d["kind"] == "Cluster")
+        .expect("Cluster");
     assert_eq!(cluster["spec"]["clusterNetwork"]["apiServerPort"], 6443);
-    assert_eq!(cluster["spec"]["clusterNetwork"]["pods"]["cidrBlocks"][0], "10.244.0.0/16");
+    assert_eq!(
+        cluster["spec"]["clusterNetwork"]["pods"]["cidrBlocks"][0],
+        "10.244.0.0/16"
+    );
 }
 
 #[test]
 fn credentials_with_yaml_syntax_come_through_exactly() {
-    for password in ["p\"a's: #x", "line1\nline2", "--- {{ 7*7 }}", "yes", "0644", " leading space", "tab\there"] {
-        let out = render(&["render", "demo", "--set", "vSphere.secret.create=true", "--set-literal", &format!("vSphere.password={password}")]);
+    for password in [
+        "p\"a's: #x",
+        "line1\nline2",
+        "--- {{ 7*7 }}",
+        "yes",
+        "0644",
+        " leading space",
+        "tab\there",
+    ] {
+        let out = render(&[
+            "render",
+            "demo",
+            "--set",
+            "vSphere.secret.create=true",
+            "--set-literal",
+            &format!("vSphere.password={password}"),
+        ]);
         let docs = documents(&out);
         let secret = docs.iter().find(|d| d["kind"] == "Secret").expect("Secret");
         assert_eq!(secret["stringData"]["password"], password);
-        assert_eq!(secret["stringData"].as_object().map(|m| m.len()), Some(2));
+        assert_eq!(
+            secret["stringData"].as_object().map(serde_json::Map::len),
+            Some(2)
+        );
     }
 }
 
 #[test]
 fn identity_defaults_to_the_secret_and_can_be_a_cluster_identity() {
     let docs = documents(&render(&["render", "demo"]));
-    let vc = docs.iter().find(|d| d["kind"] == "VSphereCluster").expect("VSphereCluster");
-    assert_eq!(vc["spec"]["identityRef"], serde_json::json!({"kind": "Secret", "name": "vsphere-secret"}));
+    let vc = docs
+        .iter()
+        .find(|d| d["kind"] == "VSphereCluster")
+        .expect("VSphereCluster");
+    assert_eq!(
+        vc["spec"]["identityRef"],
+        serde_json::json!({"kind": "Secret", "name": "vsphere-secret"})
+    );
     let docs = documents(&render(&[
-        "render", "demo", "--set", "vSphere.identityRef.type=VSphereClusterIdentity", "--set", "vSphere.identityRef.name=shared",
+        "render",
+        "demo",
+        "--set",
+        "vSphere.identityRef.type=VSphereClusterIdentity",
+        "--set",
+        "vSphere.identityRef.name=shared",
     ]));
-    let vc = docs.iter().find(|d| d["kind"] == "VSphereCluster").expect("VSphereCluster");
-    assert_eq!(vc["spec"]["identityRef"], serde_json::json!({"kind": "VSphereClusterIdentity", "name": "shared"}));
+    let vc = docs
+        .iter()
+        .find(|d| d["kind"] == "VSphereCluster")
+        .expect("VSphereCluster");
+    assert_eq!(
+        vc["spec"]["identityRef"],
+        serde_json::json!({"kind": "VSphereClusterIdentity", "name": "shared"})
+    );
 }
 
 #[test]
 fn ipam_pool_only_when_enabled_and_prefix_is_an_integer() {
     let docs = documents(&render(&["render", "demo"]));
-    let pool = docs.iter().find(|d| d["kind"] == "InClusterIPPool").expect("pool");
+    let pool = docs
+        .iter()
+        .find(|d| d["kind"] == "InClusterIPPool")
+        .expect("pool");
     assert_eq!(pool["spec"]["prefix"], 24);
     let out = render(&[
-        "render", "demo", "--set", "ipamProvider.enabled=false", "--set", "nodePools[0].addressesFromPools.enabled=false",
-        "--set", "nodePools[0].dhcp4=true",
+        "render",
+        "demo",
+        "--set",
+        "ipamProvider.enabled=false",
+        "--set",
+        "nodePools[0].addressesFromPools.enabled=false",
+        "--set",
+        "nodePools[0].dhcp4=true",
     ]);
     assert!(!out.contains("InClusterIPPool"));
 }

@@ -3,18 +3,22 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 #[derive(Debug)]
-pub struct Run {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
+pub(crate) struct Run {
+    pub(crate) code: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
 }
 
 impl Run {
     /// Asserts a clean failure: the exit code, nothing on stdout, and the message.
     #[track_caller]
-    pub fn assert_fails(&self, code: i32, stderr_contains: &str) {
+    pub(crate) fn assert_fails(&self, code: i32, stderr_contains: &str) {
         assert_eq!(self.code, code, "exit code; stderr:\n{}", self.stderr);
-        assert!(self.stdout.is_empty(), "stdout must be empty on failure:\n{}", self.stdout);
+        assert!(
+            self.stdout.is_empty(),
+            "stdout must be empty on failure:\n{}",
+            self.stdout
+        );
         assert!(
             self.stderr.contains(stderr_contains),
             "stderr does not contain {stderr_contains:?}:\n{}",
@@ -23,21 +27,21 @@ impl Run {
     }
 
     #[track_caller]
-    pub fn success(self) -> String {
+    pub(crate) fn success(self) -> String {
         assert_eq!(self.code, 0, "stderr:\n{}", self.stderr);
         self.stdout
     }
 }
 
-pub fn repo_root() -> PathBuf {
+pub(crate) fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-pub fn capkv(args: &[&str]) -> Run {
+pub(crate) fn capkv(args: &[&str]) -> Run {
     capkv_with_stdin(args, "")
 }
 
-pub fn capkv_with_stdin(args: &[&str], stdin: &str) -> Run {
+pub(crate) fn capkv_with_stdin(args: &[&str], stdin: &str) -> Run {
     let mut child = Command::new(env!("CARGO_BIN_EXE_capkv"))
         .args(args)
         .current_dir(repo_root())
@@ -60,13 +64,13 @@ pub fn capkv_with_stdin(args: &[&str], stdin: &str) -> Run {
 }
 
 /// A values file in a temporary directory that lives as long as the returned guard.
-pub struct TempValues {
+pub(crate) struct TempValues {
     _dir: tempfile::TempDir,
-    pub path: PathBuf,
+    pub(crate) path: PathBuf,
 }
 
 impl TempValues {
-    pub fn new(content: &str) -> Self {
+    pub(crate) fn new(content: &str) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("values.yaml");
         std::fs::File::create(&path)
@@ -75,13 +79,13 @@ impl TempValues {
         TempValues { _dir: dir, path }
     }
 
-    pub fn arg(&self) -> &str {
+    pub(crate) fn arg(&self) -> &str {
         self.path.to_str().expect("UTF-8 temp path")
     }
 }
 
 /// Parses a rendered stream into its documents (as JSON values).
-pub fn documents(stream: &str) -> Vec<serde_json::Value> {
+pub(crate) fn documents(stream: &str) -> Vec<serde_json::Value> {
     stream
         .split("\n---\n")
         .map(|d| d.trim_start_matches("---\n"))
@@ -94,15 +98,21 @@ pub fn documents(stream: &str) -> Vec<serde_json::Value> {
 }
 
 /// `Kind/name` of every document, in stream order.
-pub fn object_ids(stream: &str) -> Vec<String> {
+pub(crate) fn object_ids(stream: &str) -> Vec<String> {
     documents(stream)
         .iter()
-        .map(|d| format!("{}/{}", d["kind"].as_str().unwrap_or(""), d["metadata"]["name"].as_str().unwrap_or("")))
+        .map(|d| {
+            format!(
+                "{}/{}",
+                d["kind"].as_str().unwrap_or(""),
+                d["metadata"]["name"].as_str().unwrap_or("")
+            )
+        })
         .collect()
 }
 
 /// The name of the one object of `kind` whose name starts with `prefix`.
-pub fn name_of(stream: &str, kind: &str, prefix: &str) -> String {
+pub(crate) fn name_of(stream: &str, kind: &str, prefix: &str) -> String {
     let matches: Vec<String> = object_ids(stream)
         .into_iter()
         .filter_map(|id| id.strip_prefix(&format!("{kind}/")).map(str::to_owned))
@@ -112,10 +122,9 @@ pub fn name_of(stream: &str, kind: &str, prefix: &str) -> String {
     matches.into_iter().next().unwrap_or_default()
 }
 
-pub fn snapshot_settings() -> insta::Settings {
+pub(crate) fn snapshot_settings() -> insta::Settings {
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path(repo_root().join("snapshots"));
     settings.set_prepend_module_to_snapshot(false);
     settings
 }
-
