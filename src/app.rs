@@ -63,7 +63,7 @@ fn render(args: &RenderArgs) -> Result<String, AppError> {
     let cluster = validate::cluster_name(&values, args.values.name.as_deref())
         .map_err(|f| AppError::Invalid(vec![f]))?
         .to_owned();
-    let findings = validate::check(&values, &cluster);
+    let findings = validate::check(&values, &cluster, &args.values.namespace);
     if findings.has_errors() {
         return Err(AppError::Invalid(findings.errors().cloned().collect()));
     }

@@ -75,3 +75,16 @@ pub fn stream(documents: &[Document]) -> String {
     }
     out
 }
+
+/// Documents as a plain multi-document stream (no `# Source:` comments): the payload of
+/// a ClusterResourceSet ConfigMap.
+pub fn plain_stream(documents: &[Document]) -> String {
+    let mut out = String::new();
+    for (i, doc) in documents.iter().enumerate() {
+        if i > 0 {
+            out.push_str("---\n");
+        }
+        out.push_str(&yaml::emit(&doc.value));
+    }
+    out
+}

@@ -2,6 +2,7 @@
 //! (names, API versions of the profile, kubelet arguments), so templates hold no logic
 //! beyond layout.
 
+use super::config_files;
 use crate::schema::{ApiProfile, IdentityKind, NodePool, Values};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -53,6 +54,14 @@ pub(crate) struct ClusterContext<'a> {
     pub labels: BTreeMap<&'static str, &'a str>,
     pub identity: Identity<'a>,
     pub values: &'a Values,
+    pub cpi_image: String,
+    /// Contents of the CPI's `vsphere.conf` and the CSI's `csi-vsphere.conf`.
+    pub vsphere_conf: String,
+    pub csi_vsphere_conf: String,
+    pub csi_cluster_id: String,
+    /// Rendered workload-cluster manifests by file name, for the ClusterResourceSet's
+    /// ConfigMaps (filled in once those templates are rendered).
+    pub workload: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -62,7 +71,11 @@ pub(crate) struct Identity<'a> {
 }
 
 impl<'a> ClusterContext<'a> {
-    pub(crate) fn new(values: &'a Values, cluster: &'a str, namespace: &'a str) -> Self {
+    pub(crate) fn new(
+        values: &'a Values,
+        cluster: &'a str,
+        namespace: &'a str,
+    ) -> Result<Self, &'static str> {
         let identity = match &values.v_sphere.identity_ref {
             Some(r) => Identity {
                 kind: r.kind,
@@ -73,7 +86,13 @@ impl<'a> ClusterContext<'a> {
                 name: &values.v_sphere.secret.name,
             },
         };
-        ClusterContext {
+        let csi = &values.v_sphere_storage_controller_manager;
+        let csi_vsphere_conf = if csi.enabled && csi.secret.create {
+            config_files::csi_vsphere_conf(values, namespace, cluster)?
+        } else {
+            String::new()
+        };
+        Ok(ClusterContext {
             cluster,
             namespace,
             profile: values.api_profile.as_str(),
@@ -82,7 +101,27 @@ impl<'a> ClusterContext<'a> {
             labels: BTreeMap::from([(CLUSTER_NAME_LABEL, cluster)]),
             identity,
             values,
-        }
+            cpi_image: cpi_image(values),
+            vsphere_conf: config_files::cpi_vsphere_conf(values),
+            csi_vsphere_conf,
+            csi_cluster_id: config_files::csi_cluster_id(namespace, cluster),
+            workload: BTreeMap::new(),
+        })
+    }
+}
+
+/// `registry/repository:tag`, the tag defaulting to the `version` value (the chart's key).
+pub(crate) fn cpi_image(values: &Values) -> String {
+    let cpi = &values.v_sphere_cloud_controller_manager;
+    let tag = if cpi.image.tag.is_empty() {
+        &cpi.version
+    } else {
+        &cpi.image.tag
+    };
+    let repository = cpi.image.repository.trim_matches('/');
+    match cpi.image.registry.trim_end_matches('/') {
+        "" => format!("{repository}:{tag}"),
+        registry => format!("{registry}/{repository}:{tag}"),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Rendering stage: typed values → Kubernetes objects, through the embedded templates.
 
-mod context;
+pub(crate) mod config_files;
+pub(crate) mod context;
 mod engine;
 pub mod hash;
 
@@ -27,14 +28,21 @@ pub struct RenderError {
     pub message: String,
 }
 
-/// Whole-cluster templates, in render order.
+/// Whole-cluster templates (management cluster), in render order.
 const CLUSTER_TEMPLATES: &[&str] = &[
     "vsphere-secret.yaml",
     "cluster.yaml",
     "kamaji-control-plane.yaml",
     "vsphere-cluster.yaml",
     "ipam.yaml",
+    "cpi.yaml",
+    "csi-controller.yaml",
+    "csi-resource-set.yaml",
+    "metrics.yaml",
 ];
+/// Manifests for the workload cluster: rendered, checked and re-emitted like every other
+/// document, then carried in ConfigMaps that a ClusterResourceSet applies.
+const WORKLOAD_TEMPLATES: &[&str] = &["workload/csi-node.yaml", "workload/csi-storage-class.yaml"];
 const MACHINE_TEMPLATE: &str = "vsphere-machine-template.yaml";
 const KUBEADM_CONFIG_TEMPLATE: &str = "kubeadmconfig-template.yaml";
 const MACHINE_DEPLOYMENT: &str = "machine-deployment.yaml";
@@ -61,7 +69,19 @@ impl Renderer {
         cluster: &str,
         namespace: &str,
     ) -> Result<Vec<Document>, RenderError> {
-        let ctx = ClusterContext::new(values, cluster, namespace);
+        let mut ctx =
+            ClusterContext::new(values, cluster, namespace).map_err(|reason| RenderError {
+                template: "csi-controller.yaml".into(),
+                message: format!("csi-vsphere.conf: a value {reason}"),
+            })?;
+        for name in WORKLOAD_TEMPLATES {
+            let docs = self.render_template(name, TemplateValue::from(Serde(&ctx)))?;
+            if !docs.is_empty() {
+                let file = name.rsplit('/').next().unwrap_or(name);
+                ctx.workload
+                    .insert(file.to_owned(), crate::output::plain_stream(&docs));
+            }
+        }
         let cluster_ctx = TemplateValue::from(Serde(&ctx));
         let mut documents = Vec::new();
         for name in CLUSTER_TEMPLATES {

@@ -1,5 +1,6 @@
 //! Integration tests: every test runs the real `capkv` binary.
 
+mod controllers;
 mod errors;
 mod hashing;
 mod render;

@@ -47,7 +47,10 @@ fn every_document_is_framed_with_its_source_template() {
     let out = render(&["render", "demo"]);
     let frames = out.matches("---\n# Source: templates/").count();
     assert_eq!(frames, documents(&out).len());
-    assert!(out.starts_with("---\n# Source: templates/cluster.yaml\n"));
+    assert!(
+        out.starts_with("---\n# Source: templates/cpi.yaml\n"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -57,11 +60,31 @@ fn objects_come_in_the_documented_order() {
         .iter()
         .map(|id| id.split('/').next().unwrap_or("").to_owned())
         .collect();
+    // Helm's install order for the kinds it knows, then the others alphabetically.
+    let known = [
+        "ServiceAccount",
+        "Secret",
+        "ConfigMap",
+        "Role",
+        "RoleBinding",
+        "Service",
+        "Deployment",
+    ];
+    let rank = |k: &str| known.iter().position(|x| *x == k).unwrap_or(known.len());
     let mut expected = kinds.clone();
-    let rank = |k: &str| i32::from(k != "Secret");
-    expected.sort_by(|a, b| rank(a).cmp(&rank(b)).then(a.cmp(b)));
+    expected.sort_by(|a, b| {
+        rank(a).cmp(&rank(b)).then(if rank(a) == known.len() {
+            a.cmp(b)
+        } else {
+            std::cmp::Ordering::Equal
+        })
+    });
     assert_eq!(kinds, expected);
-    assert_eq!(kinds.first().map(String::as_str), Some("Secret"));
+    assert_eq!(kinds.first().map(String::as_str), Some("ServiceAccount"));
+    assert_eq!(
+        kinds.last().map(String::as_str),
+        Some("VSphereMachineTemplate")
+    );
 }
 
 #[test]

@@ -4,6 +4,11 @@
 //! `values.yaml` at the top of the repository is the commented copy of these defaults
 //! (a unit test keeps the two in step).
 
+mod controllers;
+
+pub use controllers::{
+    CloudControllerManager, CsiImages, Image, StorageClass, StorageControllerManager, Topology,
+};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
@@ -104,7 +109,7 @@ pub struct SecretRef {
 }
 
 impl SecretRef {
-    fn named(name: &str) -> Self {
+    pub(crate) fn named(name: &str) -> Self {
         SecretRef {
             create: false,
             name: name.into(),
@@ -185,7 +190,7 @@ pub struct ControlPlane {
     pub kubelet: Kubelet,
     pub network: ControlPlaneNetwork,
     pub version: String,
-    pub deployment: Deployment,
+    pub deployment: Placement,
 }
 
 impl Default for ControlPlane {
@@ -211,7 +216,7 @@ impl Default for ControlPlane {
             kubelet: Kubelet::default(),
             network: ControlPlaneNetwork::default(),
             version: "v1.31.0".into(),
-            deployment: Deployment::default(),
+            deployment: Placement::default(),
         }
     }
 }
@@ -277,11 +282,12 @@ impl Default for ControlPlaneNetwork {
     }
 }
 
-/// Placement of the tenant control-plane pods on the management cluster. Kubernetes
-/// shapes (affinity, tolerations…) are passed through and checked by the CRD schema.
+/// Placement and metadata of pods that run on the management cluster (the tenant
+/// control plane, the CPI, the CSI controller). Kubernetes shapes (affinity,
+/// tolerations…) are passed through and checked against the Kubernetes schemas.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
-pub struct Deployment {
+pub struct Placement {
     pub additional_metadata: Metadata,
     pub pod_additional_metadata: Metadata,
     pub affinity: Option<Map<String, Value>>,
@@ -464,80 +470,6 @@ pub struct User {
     pub lock_password: Option<bool>,
     pub sudo: Option<String>,
     pub ssh_authorized_keys: Vec<String>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
-pub struct CloudControllerManager {
-    pub enabled: bool,
-    pub username: String,
-    pub password: String,
-    pub secret: SecretRef,
-    pub version: String,
-}
-
-impl Default for CloudControllerManager {
-    fn default() -> Self {
-        CloudControllerManager {
-            enabled: true,
-            username: "admin@vcenter".into(),
-            password: "changeme".into(),
-            secret: SecretRef::named("vsphere-config-secret"),
-            version: "v1.31.0".into(),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
-pub struct StorageControllerManager {
-    pub enabled: bool,
-    pub log_level: String,
-    pub namespace: String,
-    pub username: String,
-    pub password: String,
-    pub secret: SecretRef,
-    pub storage_class: StorageClass,
-}
-
-impl Default for StorageControllerManager {
-    fn default() -> Self {
-        StorageControllerManager {
-            enabled: false,
-            log_level: "PRODUCTION".into(),
-            namespace: "kube-system".into(),
-            username: "admin@vcenter".into(),
-            password: "changeme".into(),
-            secret: SecretRef::named("csi-config-secret"),
-            storage_class: StorageClass::default(),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
-pub struct StorageClass {
-    pub enabled: bool,
-    pub name: String,
-    pub allow_volume_expansion: bool,
-    pub reclaim_policy: String,
-    pub volume_binding_mode: String,
-    pub parameters: StringMap,
-    pub default: bool,
-}
-
-impl Default for StorageClass {
-    fn default() -> Self {
-        StorageClass {
-            enabled: false,
-            name: "vsphere-csi".into(),
-            allow_volume_expansion: true,
-            reclaim_policy: "Delete".into(),
-            volume_binding_mode: "WaitForFirstConsumer".into(),
-            parameters: StringMap::new(),
-            default: true,
-        }
-    }
 }
 
 /// An integer the chart documented as a string (`minSize: "2"`, `prefix: "24"`):

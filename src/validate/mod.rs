@@ -1,6 +1,8 @@
 //! Semantic checks of typed values: what the types alone cannot say, and what the
 //! management cluster would otherwise reject minutes later.
 
+mod controllers;
+
 use crate::schema::{NodePool, Values};
 use std::collections::HashMap;
 use std::fmt;
@@ -35,6 +37,14 @@ impl Findings {
     fn error(&mut self, path: impl Into<String>, message: impl Into<String>) {
         self.0.push(Finding {
             severity: Severity::Error,
+            path: path.into(),
+            message: message.into(),
+        });
+    }
+
+    fn warning(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.0.push(Finding {
+            severity: Severity::Warning,
             path: path.into(),
             message: message.into(),
         });
@@ -97,10 +107,11 @@ pub fn parse_version(version: &str) -> Option<(u64, u64, u64)> {
     Some((major, minor, patch_digits.parse().ok()?))
 }
 
-/// The checks `render` refuses to print past.
-pub fn check(values: &Values, cluster: &str) -> Findings {
+/// Every check: errors (`render` refuses to print past them) and warnings.
+pub fn check(values: &Values, cluster: &str, namespace: &str) -> Findings {
     let mut findings = Findings::default();
     check_control_plane(values, &mut findings);
+    controllers::check(values, cluster, namespace, &mut findings);
     let mut seen: HashMap<&str, usize> = HashMap::new();
     if values.node_pools.is_empty() {
         findings.error("nodePools", "at least one node pool is required");
@@ -235,13 +246,13 @@ mod tests {
     fn cloud_provider_flag_rejected_from_1_33() {
         let mut values = Values::default();
         values.cluster.control_plane.version = "v1.33.0".into();
-        let findings = check(&values, "c");
+        let findings = check(&values, "c", "default");
         assert!(
             findings
                 .errors()
                 .any(|f| f.path == "cluster.controlPlane.apiServer.extraArgs[0]")
         );
         values.cluster.control_plane.version = "v1.32.4".into();
-        assert!(!check(&values, "c").has_errors());
+        assert!(!check(&values, "c", "default").has_errors());
     }
 }
