@@ -28,12 +28,51 @@ fn options() -> serde_saphyr::Options {
     options.legacy_octal_numbers = true;
     options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
     options.alias_limits.max_total_replayed_events = 100_000;
+    options.with_snippet = false;
     options
 }
 
+/// Reads a values file the way Helm does (go-yaml v2 through sigs.k8s.io/yaml): YAML
+/// 1.1 scalars, keys that are not strings turned into strings (`on:` is the key
+/// `"true"`), merge keys `<<` applied where they stand (a later `<<` overrides earlier
+/// keys, and in `<<: [*a, *b]` the first map wins), no `%YAML` directives, no
+/// non-finite numbers. Unlike Helm, a key given twice (also `yes:` next to `on:`) is an
+/// error instead of silently keeping the last one.
+pub fn parse_values_documents(text: &str) -> Result<Vec<Value>, YamlError> {
+    if let Some(line) = text
+        .lines()
+        .position(|l| l.starts_with("%YAML") || l.starts_with("%TAG"))
+    {
+        return Err(YamlError {
+            message: format!(
+                "line {}: YAML directives (%YAML, %TAG) are not supported in values files",
+                line + 1
+            ),
+        });
+    }
+    let mut options = options();
+    options.merge_keys = serde_saphyr::MergeKeyPolicy::AsOrdinary;
+    serde_saphyr::from_multiple_with_options::<helm::HelmValue>(text, options)
+        .map(|docs| docs.into_iter().map(|d| d.0).collect())
+        .map_err(|e| to_error(&e))
+}
+
+/// The parser's message and location, without a source snippet: values files hold
+/// passwords, and an error must never print the lines around it.
 fn to_error(err: &serde_saphyr::Error) -> YamlError {
-    YamlError {
-        message: err.to_string(),
+    let text = err.without_snippet().to_string();
+    let text = text.strip_prefix("error: ").unwrap_or(&text);
+    // Advice addressed to programmers using the crate, not to capkv's users.
+    let text = text
+        .split(", set DuplicateKeyPolicy")
+        .next()
+        .unwrap_or(text);
+    let message = text.replace("duplicate mapping key", "duplicate key");
+    match err.location() {
+        Some(at) if !message.starts_with("line ") => YamlError {
+            message: format!("line {} column {}: {message}", at.line(), at.column()),
+        },
+        _ => YamlError { message },
     }
 }
 
@@ -54,10 +93,168 @@ pub fn emit(value: &Value) -> String {
     serde_saphyr::to_string_with_options(value, options).unwrap_or_default()
 }
 
+mod helm {
+    use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+    use serde_json::{Map, Number, Value};
+    use std::collections::HashSet;
+    use std::fmt;
+
+    pub(super) struct HelmValue(pub(super) Value);
+
+    impl<'de> Deserialize<'de> for HelmValue {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            deserializer.deserialize_any(ValueVisitor).map(HelmValue)
+        }
+    }
+
+    struct ValueVisitor;
+
+    impl<'de> Visitor<'de> for ValueVisitor {
+        type Value = Value;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a YAML value")
+        }
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
+            Ok(Value::Bool(v))
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+            Ok(Value::from(v))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+            Ok(Value::from(v))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+            // JSON (and so Helm) has no infinities or NaN.
+            Number::from_f64(v)
+                .map(Value::Number)
+                .ok_or_else(|| E::custom("a non-finite number (.inf, .nan) cannot be a value"))
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+            Ok(Value::String(v.to_owned()))
+        }
+        fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
+            Ok(Value::String(v))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+            Ok(Value::Null)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+            Ok(Value::Null)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+            let mut items = Vec::new();
+            while let Some(HelmValue(item)) = seq.next_element()? {
+                items.push(item);
+            }
+            Ok(Value::Array(items))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+            let mut out = Map::new();
+            let mut explicit: HashSet<String> = HashSet::new();
+            while let Some(Key(key)) = map.next_key()? {
+                let HelmValue(value) = map.next_value()?;
+                if key == "<<" {
+                    merge_into(&mut out, value).map_err(de::Error::custom)?;
+                    continue;
+                }
+                if !explicit.insert(key.clone()) {
+                    return Err(de::Error::custom(format!(
+                        "duplicate key \"{key}\" (YAML 1.1 reads yes/no/on/off/y/n keys as true/false)"
+                    )));
+                }
+                out.insert(key, value);
+            }
+            Ok(Value::Object(out))
+        }
+    }
+
+    /// go-yaml v2's merge: the merged map's keys are set where `<<` stands; of a list
+    /// of maps, the first one wins.
+    fn merge_into(out: &mut Map<String, Value>, value: Value) -> Result<(), &'static str> {
+        match value {
+            Value::Object(map) => {
+                out.extend(map);
+                Ok(())
+            }
+            Value::Array(items) => {
+                for item in items.into_iter().rev() {
+                    let Value::Object(map) = item else {
+                        return Err("a merge key (<<) takes a map or a list of maps");
+                    };
+                    out.extend(map);
+                }
+                Ok(())
+            }
+            _ => Err("a merge key (<<) takes a map or a list of maps"),
+        }
+    }
+
+    /// A map key as Helm sees it: scalars stringified, null and collections refused.
+    struct Key(String);
+
+    impl<'de> Deserialize<'de> for Key {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            deserializer.deserialize_any(KeyVisitor).map(Key)
+        }
+    }
+
+    struct KeyVisitor;
+
+    impl Visitor<'_> for KeyVisitor {
+        type Value = String;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a scalar map key")
+        }
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
+            Ok(v.to_owned())
+        }
+        fn visit_string<E: de::Error>(self, v: String) -> Result<String, E> {
+            Ok(v)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<String, E> {
+            Err(E::custom("a null map key (~) is not allowed"))
+        }
+        fn visit_none<E: de::Error>(self) -> Result<String, E> {
+            Err(E::custom("a null map key (~) is not allowed"))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn values_files_follow_helms_key_and_merge_rules() {
+        let docs =
+            parse_values_documents("on: 1\n\"off\": 2\nbase: &b {x: 1}\nm:\n  x: 2\n  <<: *b\n")
+                .unwrap();
+        assert_eq!(
+            docs,
+            vec![json!({"true": 1, "off": 2, "base": {"x": 1}, "m": {"x": 1}})]
+        );
+        assert!(parse_values_documents("yes: 1\non: 2\n").is_err());
+        assert!(parse_values_documents("%YAML 1.1\n---\na: 1\n").is_err());
+        assert!(parse_values_documents("a: .inf\n").is_err());
+    }
 
     #[test]
     fn reads_yaml_1_1_scalars_like_helm() {

@@ -195,7 +195,7 @@ fn io_message(err: &std::io::Error) -> String {
 /// merged in order, as Helm does.
 fn parse_values(file: &str, text: &str) -> Result<Map<String, Value>, ValuesError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let documents = yaml::parse_documents(text).map_err(|e| ValuesError::Yaml {
+    let documents = yaml::parse_values_documents(text).map_err(|e| ValuesError::Yaml {
         file: file.to_owned(),
         message: e.message,
     })?;

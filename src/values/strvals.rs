@@ -498,7 +498,7 @@ impl Parser<'_> {
                 self.describe(None)
             ));
         }
-        let (junk, last) = self.runes_until(&['[', '.', '=']);
+        let (junk, stop) = self.runes_until(&['[', '.', '=']);
         if !junk.is_empty() {
             return fail(format!(
                 "unexpected {junk:?} after {:?}",
@@ -506,7 +506,7 @@ impl Parser<'_> {
             ));
         }
         let slot = usize::try_from(index).ok().filter(|&i| i < list.len());
-        match last {
+        match stop {
             None => Err(Stop::Eof),
             Some('=') => self.assign_index(list, index),
             Some('[') => {
@@ -529,26 +529,23 @@ impl Parser<'_> {
             }
             Some(_) => {
                 self.path.push(Segment::Index(as_usize(index)));
-                let outcome = match slot {
-                    Some(i) => {
-                        // Helm replaces a non-map element with an empty map before
-                        // descending, even if nothing ends up set in it.
-                        if !list[i].is_object() {
-                            list[i] = Value::Object(Map::new());
-                        }
-                        match &mut list[i] {
-                            Value::Object(inner) => self.key(inner, None, depth),
-                            _ => Ok(()),
-                        }
+                let outcome = if let Some(i) = slot {
+                    // Helm replaces a non-map element with an empty map before
+                    // descending, even if nothing ends up set in it.
+                    if !list[i].is_object() {
+                        list[i] = Value::Object(Map::new());
                     }
-                    None => {
-                        // The element is only stored if its key parsed without reaching
-                        // the end of input, which drops `a[0].b=`: Helm does the same.
-                        let mut inner = Map::new();
-                        match self.key(&mut inner, None, depth) {
-                            Ok(()) => set_index(list, index, Value::Object(inner)),
-                            Err(stop) => Err(stop),
-                        }
+                    match &mut list[i] {
+                        Value::Object(inner) => self.key(inner, None, depth),
+                        _ => Ok(()),
+                    }
+                } else {
+                    // The element is only stored if its key parsed without reaching
+                    // the end of input, which drops `a[0].b=`: Helm does the same.
+                    let mut inner = Map::new();
+                    match self.key(&mut inner, None, depth) {
+                        Ok(()) => set_index(list, index, Value::Object(inner)),
+                        Err(stop) => Err(stop),
                     }
                 };
                 self.path.pop();
@@ -593,14 +590,9 @@ impl Parser<'_> {
         }
         let mut list = Vec::new();
         loop {
-            let (raw, last) = self.runes_until(&[',', '}']);
-            match last {
-                None => {
-                    return fail(format!(
-                        "the list value of {:?} has no closing \"}}\"",
-                        name
-                    ))
-                }
+            let (raw, stop) = self.runes_until(&[',', '}']);
+            match stop {
+                None => return fail(format!("the list value of {name:?} has no closing \"}}\"")),
                 Some('}') => {
                     if self.src.get(self.pos) == Some(&',') {
                         self.pos += 1;
@@ -618,7 +610,7 @@ impl Parser<'_> {
             SetKind::Set => Ok(typed_value(raw)),
             SetKind::File => match (self.read_file)(&raw) {
                 Ok(contents) => Ok(Value::String(contents)),
-                Err(err) => fail(format!("cannot read file {raw:?} for {:?}: {err}", name)),
+                Err(err) => fail(format!("cannot read file {raw:?} for {name:?}: {err}")),
             },
             _ => Ok(Value::String(raw)),
         }
@@ -678,7 +670,7 @@ fn set_index(list: &mut Vec<Value>, index: i64, value: Value) -> Step<()> {
         _ => {
             return fail(format!(
                 "list index {index} is greater than the maximum of {MAX_INDEX}"
-            ))
+            ));
         }
     };
     if list.len() <= slot {
@@ -703,10 +695,11 @@ fn typed_value(raw: String) -> Value {
     if raw == "0" {
         return Value::Number(0.into());
     }
-    if !raw.is_empty() && !raw.starts_with('0') {
-        if let Ok(n) = raw.parse::<i64>() {
-            return Value::Number(n.into());
-        }
+    if !raw.is_empty()
+        && !raw.starts_with('0')
+        && let Ok(n) = raw.parse::<i64>()
+    {
+        return Value::Number(n.into());
     }
     Value::String(raw)
 }
@@ -747,7 +740,7 @@ fn merge_maps(base: &mut Map<String, Value>, overlay: Map<String, Value>) {
     for (key, value) in overlay {
         match (base.get_mut(&key), value) {
             (Some(Value::Object(existing)), Value::Object(incoming)) => {
-                merge_maps(existing, incoming)
+                merge_maps(existing, incoming);
             }
             (_, value) => {
                 base.insert(key, value);
@@ -947,14 +940,12 @@ impl JsonParser<'_> {
         if (0xD800..0xDC00).contains(&first)
             && self.src.get(self.pos) == Some(&'\\')
             && self.src.get(self.pos + 1) == Some(&'u')
+            && let Ok(second) = self.hex4(self.pos + 2)
+            && (0xDC00..0xE000).contains(&second)
         {
-            if let Ok(second) = self.hex4(self.pos + 2) {
-                if (0xDC00..0xE000).contains(&second) {
-                    self.pos += 6;
-                    let combined = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00);
-                    return Ok(char::from_u32(combined).unwrap_or('\u{FFFD}'));
-                }
-            }
+            self.pos += 6;
+            let combined = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00);
+            return Ok(char::from_u32(combined).unwrap_or('\u{FFFD}'));
         }
         Ok('\u{FFFD}')
     }
@@ -1098,7 +1089,7 @@ mod tests {
         assert_sets(
             Set,
             "zero=0,long=1234567890",
-            json!({"zero": 0, "long": 1234567890}),
+            json!({"zero": 0, "long": 1_234_567_890}),
         );
         assert_sets(
             Set,
@@ -1337,8 +1328,16 @@ mod tests {
         assert_fails(Set, "a=1,b", "key \"b\" has no value");
         assert_fails(Set, "a.b", "key \"a.b\" has no value");
         assert_fails(Set, r"a\", "key \"a\" has no value");
-        assert_fails(Set, "list=a,b,c", "key \"b\" has no value before \",\" (escape a comma inside a value as \"\\,\", or write a list as {a,b})");
-        assert_fails(Set, ",a=1", "key \"\" has no value before \",\" (escape a comma inside a value as \"\\,\", or write a list as {a,b})");
+        assert_fails(
+            Set,
+            "list=a,b,c",
+            "key \"b\" has no value before \",\" (escape a comma inside a value as \"\\,\", or write a list as {a,b})",
+        );
+        assert_fails(
+            Set,
+            ",a=1",
+            "key \"\" has no value before \",\" (escape a comma inside a value as \"\\,\", or write a list as {a,b})",
+        );
         assert_fails(
             Set,
             "a.=b",
@@ -1486,7 +1485,7 @@ mod tests {
         );
         assert_sets(
             Json,
-            r#"a=,b=  ,c=null"#,
+            r"a=,b=  ,c=null",
             json!({"a": null, "b": null, "c": null}),
         );
         assert_sets(Json, "a=1 ,b=2", json!({"a": 1, "b": 2}));
@@ -1511,18 +1510,18 @@ mod tests {
         );
         assert_sets(
             Json,
-            r#"a=1.0,b=1e2,c=1.5e300,d=1e-400"#,
+            r"a=1.0,b=1e2,c=1.5e300,d=1e-400",
             json!({"a": 1.0, "b": 100.0, "c": 1.5e300, "d": 0.0}),
         );
         assert_sets(
             Json,
             "a=12345678901234567890,b=-9223372036854775808",
-            json!({"a": 12345678901234567890u64, "b": i64::MIN}),
+            json!({"a": 12_345_678_901_234_567_890_u64, "b": i64::MIN}),
         );
         assert_sets(
             Json,
             "a=123456789012345678901234567890",
-            json!({"a": 1.2345678901234568e29}),
+            json!({"a": 1.234_567_890_123_456_8e29}),
         );
         let minus_zero = parse(Json, "a=-0").ok().and_then(|v| v["a"].as_f64());
         assert!(minus_zero.is_some_and(|z| z == 0.0 && z.is_sign_negative()));
