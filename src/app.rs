@@ -39,6 +39,8 @@ where
     let result = match cli.command {
         Command::Render(args) => render(&args),
         Command::Values(args) => show_values(&args),
+        Command::Schema => Ok(schema_text()),
+        Command::Docs => Ok(crate::docs::values_table()),
     };
     match result {
         Ok(text) => write_stdout(&text),
@@ -88,6 +90,12 @@ fn show_values(args: &ValuesCommandArgs) -> Result<String, AppError> {
         }
         Format::Yaml => yaml::emit(&tree),
     })
+}
+
+fn schema_text() -> String {
+    let mut text = serde_json::to_string_pretty(&crate::docs::json_schema()).unwrap_or_default();
+    text.push('\n');
+    text
 }
 
 /// Writes the whole output; a closed pipe (`capkv render | head`) is a normal end.

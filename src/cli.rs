@@ -22,6 +22,10 @@ pub enum Command {
     Render(RenderArgs),
     /// Print the merged values (validated and typed, or `--raw` as merged).
     Values(ValuesCommandArgs),
+    /// Print the JSON Schema (draft-07) of the values, for editors and CI.
+    Schema,
+    /// Print the Markdown table of every values key (type, default, description).
+    Docs,
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 //! Stages: [`cli`] → [`values`] (load, merge, type) → [`validate`] → [`render`] → [`output`].
 
 pub mod cli;
+pub mod docs;
 pub mod output;
 pub mod render;
 pub mod schema;

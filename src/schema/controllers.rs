@@ -3,24 +3,30 @@
 //! workload cluster through a ClusterResourceSet).
 
 use super::{Placement, SecretRef, StringMap};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct CloudControllerManager {
+    /// Installs vsphere-cloud-controller-manager on the management cluster
     pub enabled: bool,
     /// vCenter credentials of the CPI (connection settings come from `vSphere.*`).
     pub username: String,
     pub password: String,
+    /// The Secret holding vsphere.conf (created when create is true)
     pub secret: SecretRef,
     /// Image tag when `image.tag` is empty; its minor should match Kubernetes'.
     pub version: String,
     pub image: Image,
+    /// Replicas of the CPI Deployment (leader-elected)
     pub replicas: u32,
     /// vSphere tag categories for the `topology.kubernetes.io/{region,zone}` labels.
     pub topology: Topology,
+    /// Resources of the CPI container
     pub resources: Map<String, Value>,
+    /// Placement and metadata of the CPI pods on the management cluster
     pub deployment: Placement,
 }
 
@@ -46,37 +52,53 @@ impl Default for CloudControllerManager {
     }
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct Image {
+    /// Image registry
     pub registry: String,
+    /// Image repository
     pub repository: String,
+    /// Image tag; empty means `version`
     pub tag: String,
+    /// Image pull policy
+    #[schemars(extend("enum" = ["Always", "IfNotPresent", "Never"]))]
     pub pull_policy: String,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Topology {
+    /// vSphere tag category of the topology.kubernetes.io/region label
     pub region: String,
+    /// vSphere tag category of the topology.kubernetes.io/zone label
     pub zone: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct StorageControllerManager {
+    /// Installs vsphere-storage-controller-manager on the management cluster. NB: CSI node drivers are always installed on the workload cluster.
     pub enabled: bool,
     /// `PRODUCTION` or `DEVELOPMENT`.
+    #[schemars(extend("enum" = ["PRODUCTION", "DEVELOPMENT"]))]
     pub log_level: String,
     /// Namespace of the CSI node driver on the workload cluster.
     pub namespace: String,
+    /// vSphere CSI username (domain-qualified: user@domain)
     pub username: String,
+    /// vSphere CSI password
     pub password: String,
+    /// The Secret holding csi-vsphere.conf (created when create is true)
     pub secret: SecretRef,
+    /// StorageClass on the workload cluster
     pub storage_class: StorageClass,
+    /// Replicas of the CSI controller Deployment
     pub replicas: u32,
     /// Released images, pinned (vsphere-csi-driver v3.7.3 and its sidecars).
     pub images: CsiImages,
+    /// Pull policy of every CSI image
+    #[schemars(extend("enum" = ["Always", "IfNotPresent", "Never"]))]
     pub image_pull_policy: String,
     /// Resources of every controller container.
     pub resources: Map<String, Value>,
@@ -102,16 +124,24 @@ impl Default for StorageControllerManager {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct CsiImages {
+    /// vSphere CSI driver image
     pub driver: String,
+    /// vSphere CSI syncer image
     pub syncer: String,
+    /// csi-attacher image
     pub attacher: String,
+    /// csi-resizer image
     pub resizer: String,
+    /// csi-provisioner image
     pub provisioner: String,
+    /// csi-snapshotter image
     pub snapshotter: String,
+    /// livenessprobe image
     pub liveness_probe: String,
+    /// csi-node-driver-registrar image
     pub node_driver_registrar: String,
 }
 
@@ -131,15 +161,24 @@ impl Default for CsiImages {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct StorageClass {
+    /// StorageClass enablement
     pub enabled: bool,
+    /// Name of the storage class
     pub name: String,
+    /// Allow volume expansion
     pub allow_volume_expansion: bool,
+    /// Reclaim policy
+    #[schemars(extend("enum" = ["Delete", "Retain"]))]
     pub reclaim_policy: String,
+    /// Volume binding mode
+    #[schemars(extend("enum" = ["Immediate", "WaitForFirstConsumer"]))]
     pub volume_binding_mode: String,
+    /// Optional storage class parameters
     pub parameters: StringMap,
+    /// Configure as the default storage class
     pub default: bool,
 }
 

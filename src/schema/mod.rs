@@ -9,13 +9,14 @@ mod controllers;
 pub use controllers::{
     CloudControllerManager, CsiImages, Image, StorageClass, StorageControllerManager, Topology,
 };
+use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
 pub type StringMap = indexmap::IndexMap<String, String>;
 
 /// Which generation of the Cluster API and Kamaji APIs the output targets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 pub enum ApiProfile {
     /// CAPI/CAPV `v1beta2`, Kamaji `v1alpha2` (CAPI ≥ 1.11, CAPV ≥ 1.16, Kamaji provider ≥ 0.20).
     #[default]
@@ -35,16 +36,22 @@ impl ApiProfile {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct Values {
     /// API generation of the output: `v1beta2` (current) or `v1beta1` (the chart's).
     pub api_profile: ApiProfile,
+    /// vSphere connection and CAPV credentials
     pub v_sphere: VSphere,
+    /// In-cluster IPAM pool for the worker VMs
     pub ipam_provider: IpamProvider,
+    /// Cluster and hosted control plane
     pub cluster: Cluster,
+    /// Worker node pools; a pool that omits a field gets the default shown for nodePools[0], but name, template, dataStore and network must be set
     pub node_pools: Vec<NodePool>,
+    /// vSphere cloud controller manager (CPI), run on the management cluster
     pub v_sphere_cloud_controller_manager: CloudControllerManager,
+    /// vSphere CSI controller on the management cluster; node driver on the workload cluster
     pub v_sphere_storage_controller_manager: StorageControllerManager,
 }
 
@@ -68,16 +75,24 @@ impl Default for Values {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct VSphere {
+    /// Datacenter to use
     pub data_center: String,
+    /// VSphere server dns name or address
     pub server: String,
+    /// VSphere server port
     pub port: u16,
+    /// If vCenter uses a self-signed cert
     pub insecure: bool,
+    /// VSphere https TLS thumbprint; empty means CAPV connects without verifying TLS
     pub tls_thumbprint: String,
+    /// vSphere username
     pub username: String,
+    /// vSphere password
     pub password: String,
+    /// Create a secret with the VSphere credentials
     pub secret: SecretRef,
     /// How CAPV authenticates: a Secret in the cluster's namespace or a shared
     /// VSphereClusterIdentity. Unset: the Secret named by `vSphere.secret.name`.
@@ -100,11 +115,13 @@ impl Default for VSphere {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SecretRef {
+    /// Specifies whether Secret should be created from config values
     #[serde(default)]
     pub create: bool,
+    /// The name of an existing Secret for vSphere (or of the one to create)
     pub name: String,
 }
 
@@ -117,27 +134,32 @@ impl SecretRef {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum IdentityKind {
     Secret,
     VSphereClusterIdentity,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IdentityRef {
+    /// Secret or VSphereClusterIdentity
     #[serde(rename = "type")]
     pub kind: IdentityKind,
+    /// Name of the Secret or VSphereClusterIdentity
     pub name: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct IpamProvider {
+    /// Enable the IPAMProvider usage
     pub enabled: bool,
+    /// IPAMProvider ranges: CIDRs, a-b ranges or single IPs
     pub ranges: Vec<String>,
     /// The chart documents it as a string ("24"); integers are accepted too.
     pub prefix: LooseInt,
+    /// IPAMProvider gateway
     pub gateway: String,
 }
 
@@ -152,44 +174,63 @@ impl Default for IpamProvider {
     }
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct Cluster {
     /// Cluster name; the NAME argument is used when empty.
     pub name: String,
+    /// Cluster network: API server port, service domain, pod and service CIDRs
     pub cluster_network: ClusterNetwork,
+    /// Kamaji hosted control plane
     pub control_plane: ControlPlane,
+    /// Metrics of the tenant control plane for the Prometheus Operator
     pub metrics: Metrics,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct ClusterNetwork {
+    /// Port of the tenant API server
     pub api_server_port: Option<u16>,
+    /// DNS domain of Services
     pub service_domain: Option<String>,
+    /// Pod network CIDRs
     pub pods: Option<CidrBlocks>,
+    /// Service network CIDRs
     pub services: Option<CidrBlocks>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct CidrBlocks {
+    /// CIDR blocks
     pub cidr_blocks: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct ControlPlane {
+    /// Labels to add to the control plane
     pub labels: StringMap,
+    /// Number of control plane replicas
     pub replicas: u32,
+    /// kube-apiserver extraArgs (Kubernetes >= 1.33 has no --cloud-provider)
     pub api_server: Component,
+    /// kube-controller-manager extraArgs
     pub controller_manager: Component,
+    /// kube-scheduler extraArgs
     pub scheduler: Component,
+    /// KamajiControlPlane dataStoreName
     pub data_store_name: String,
+    /// Kamaji addons: present (even {}) = installed, null = removed
     pub addons: Addons,
+    /// kubelet settings of the tenant
     pub kubelet: Kubelet,
+    /// How the tenant API server is exposed
     pub network: ControlPlaneNetwork,
+    /// Kubernetes version (vMAJOR.MINOR.PATCH)
     pub version: String,
+    /// Placement and metadata of the control-plane pods on the management cluster
     pub deployment: Placement,
 }
 
@@ -221,15 +262,16 @@ impl Default for ControlPlane {
     }
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct Component {
+    /// Extra command-line arguments
     pub extra_args: Vec<String>,
 }
 
 /// A Kamaji addon is enabled when present (even `{}`) and removed when `null`/absent.
 /// Their settings are passed to the KamajiControlPlane as given; the CRD schema checks them.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Addons {
     #[serde(rename = "coreDNS")]
@@ -239,10 +281,13 @@ pub struct Addons {
     pub konnectivity: Option<Map<String, Value>>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct Kubelet {
+    /// kubelet cgroupfs configuration (systemd or cgroupfs)
+    #[schemars(extend("enum" = ["systemd", "cgroupfs"]))]
     pub cgroupfs: String,
+    /// kubelet preferredAddressTypes order
     pub preferred_address_types: Vec<String>,
 }
 
@@ -259,13 +304,19 @@ impl Default for Kubelet {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct ControlPlaneNetwork {
+    /// Type of service used to expose the Kubernetes API server
+    #[schemars(extend("enum" = ["ClusterIP", "NodePort", "LoadBalancer"]))]
     pub service_type: String,
+    /// Address used to expose the Kubernetes API server. If not set, the service will be exposed on the first available address.
     pub service_address: String,
+    /// Annotations to use for the control plane service
     pub service_annotations: StringMap,
+    /// Labels to use for the control plane service
     pub service_labels: StringMap,
+    /// List of additional Subject Alternative Names to use for the API Server serving certificate (hosts, no ports)
     #[serde(rename = "certSANs")]
     pub cert_sans: Vec<String>,
 }
@@ -285,35 +336,47 @@ impl Default for ControlPlaneNetwork {
 /// Placement and metadata of pods that run on the management cluster (the tenant
 /// control plane, the CPI, the CSI controller). Kubernetes shapes (affinity,
 /// tolerations…) are passed through and checked against the Kubernetes schemas.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct Placement {
+    /// Labels and annotations of the Deployment
     pub additional_metadata: Metadata,
+    /// Labels and annotations of the pods
     pub pod_additional_metadata: Metadata,
+    /// Pod affinity (Kubernetes Affinity)
     pub affinity: Option<Map<String, Value>>,
+    /// Pod tolerations
     pub tolerations: Vec<Value>,
+    /// Pod node selector
     pub node_selector: StringMap,
+    /// Pod topology spread constraints
     pub topology_spread_constraints: Vec<Value>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Metadata {
+    /// Labels
     pub labels: StringMap,
+    /// Annotations
     pub annotations: StringMap,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct Metrics {
+    /// Enable metrics collection. ServiceMonitor custom resource definition must be installed on the Management cluster.
     pub enabled: bool,
+    /// ServiceAccount for scraping metrics
     pub service_account: ServiceAccountRef,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct ServiceAccountRef {
+    /// ServiceAccount name used for scraping metrics
     pub name: String,
+    /// ServiceAccount namespace
     pub namespace: String,
 }
 
@@ -326,7 +389,7 @@ impl Default for ServiceAccountRef {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct NodePool {
     /// Required in every pool of a user's list.
@@ -340,32 +403,48 @@ pub struct NodePool {
     /// `fullClone` (default) honours `diskGiB`; `linkedClone` is faster but CAPV then
     /// ignores `diskGiB` for templates that have a snapshot.
     pub clone_mode: CloneMode,
+    /// VSphere folder to store VMs
     pub folder: String,
+    /// VSphere resource pool to use
     pub resource_pool: String,
+    /// VSphere storage policy to use
     pub storage_policy_name: String,
+    /// Number of worker VMs instances (left to the autoscaler when autoscaling is enabled)
     pub replicas: u32,
+    /// Cluster Autoscaler settings of the pool
     pub autoscaling: Autoscaling,
+    /// Disk size of VM in GiB
     #[serde(rename = "diskGiB")]
     pub disk_gib: u32,
+    /// Memory to allocate to worker VMs
     #[serde(rename = "memoryMiB")]
     pub memory_mib: u64,
+    /// Number of vCPUs to allocate to worker instances
     #[serde(rename = "numCPUs")]
     pub num_cpus: u32,
+    /// Use dhcp for ipv4 configuration
     pub dhcp4: bool,
+    /// Static network routes
     pub static_routes: Vec<StaticRoute>,
+    /// Use an IPAMProvider pool to reserve IPs
     pub addresses_from_pools: AddressesFromPools,
+    /// Nameservers for VMs DNS resolution if required (at most 3)
     pub name_servers: Vec<String>,
+    /// Search domains suffixes if required
     pub search_domains: Vec<String>,
     /// DNS domain of the VMs, added first to their search domains.
     pub domain: String,
     /// IPv4 gateway of the VMs' device (with IPAM the pool's gateway is used).
     pub gateway: String,
+    /// users to create on machines
     pub users: Vec<User>,
     /// kubelet `--node-labels`, e.g. `"node.kubernetes.io/role=worker,tier=web"`.
     pub labels: String,
     /// kubelet `--register-with-taints`, e.g. `"dedicated=gpu:NoSchedule"`.
     pub taints: String,
+    /// Commands run before kubeadm join (after the hostname setup)
     pub pre_kubeadm_commands: Vec<String>,
+    /// Commands run after kubeadm join
     pub post_kubeadm_commands: Vec<String>,
     /// Extra cloud-config written to `/etc/cloud/cloud.cfg.d/99-custom.cfg`.
     pub additional_cloud_init_files: String,
@@ -409,19 +488,23 @@ impl Default for NodePool {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub enum CloneMode {
     FullClone,
     LinkedClone,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct Autoscaling {
+    /// Enable autoscaling
     pub enabled: bool,
+    /// Labels to use for autoscaling: make sure to use the same labels on the autoscaler configuration
     pub labels: StringMap,
+    /// Minimum number of instances in the pool
     pub min_size: LooseInt,
+    /// Maximum number of instances in the pool
     pub max_size: LooseInt,
 }
 
@@ -436,17 +519,21 @@ impl Default for Autoscaling {
     }
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct AddressesFromPools {
+    /// Enable the IPAMProvider usage
     pub enabled: bool,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StaticRoute {
+    /// Destination (IP or CIDR)
     pub to: String,
+    /// Gateway IP
     pub via: String,
+    /// Route metric
     #[serde(default = "default_route_metric")]
     pub metric: u32,
 }
@@ -456,19 +543,30 @@ fn default_route_metric() -> u32 {
 }
 
 /// A cloud-init user, with the fields of CAPI's KubeadmConfig `users[]`.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct User {
+    /// User name
     pub name: String,
+    /// GECOS field
     pub gecos: Option<String>,
+    /// Additional groups, comma-separated
     pub groups: Option<String>,
+    /// Home directory
     pub home_dir: Option<String>,
+    /// Create the user inactive
     pub inactive: Option<bool>,
+    /// Login shell
     pub shell: Option<String>,
+    /// Hashed password
     pub passwd: Option<String>,
+    /// Primary group
     pub primary_group: Option<String>,
+    /// Lock the password (SSH keys only)
     pub lock_password: Option<bool>,
+    /// sudo rule
     pub sudo: Option<String>,
+    /// SSH public keys
     pub ssh_authorized_keys: Vec<String>,
 }
 
@@ -522,5 +620,21 @@ impl<'de> Deserialize<'de> for LooseInt {
             }
         }
         deserializer.deserialize_any(Visitor)
+    }
+}
+
+impl JsonSchema for LooseInt {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "IntegerOrIntegerString".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "An integer, also accepted as a string of digits as the chart documented it",
+            "anyOf": [
+                { "type": "integer" },
+                { "type": "string", "pattern": "^\\s*-?[0-9]+\\s*$" }
+            ]
+        })
     }
 }
