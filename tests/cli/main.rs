@@ -1,7 +1,11 @@
 //! Integration tests: every test runs the real `capkv` binary.
 
+mod diff;
+mod docs;
 mod errors;
 mod hashing;
+mod output_dir;
 mod render;
+mod show_only;
 mod support;
 mod values;
