@@ -1,5 +1,6 @@
 //! Integration tests: every test runs the real `capkv` binary.
 
+mod argocd;
 mod diff;
 mod docs;
 mod errors;
