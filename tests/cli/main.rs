@@ -6,6 +6,7 @@ mod docs;
 mod errors;
 mod hashing;
 mod output_dir;
+mod readme;
 mod render;
 mod show_only;
 mod support;
