@@ -14,7 +14,7 @@ use crate::render::{RenderError, Renderer};
 use crate::select::{self, NoMatch};
 use crate::validate::{self, Finding};
 use crate::values::{self, ValuesError};
-use crate::{docs, output, yaml};
+use crate::{manual, output, yaml};
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser};
 use std::ffi::OsString;
@@ -73,7 +73,7 @@ where
         Command::Render(args) => render(&args),
         Command::Values(args) => show_values(&args).map(Output::from),
         Command::Diff(args) => diff(&args),
-        Command::Completions(args) => Ok(docs::completions(args.shell).into()),
+        Command::Completions(args) => Ok(manual::completions(args.shell).into()),
         Command::Man(args) => man(&args).map(Output::from),
     };
     match result {
@@ -148,14 +148,14 @@ fn diff(args: &DiffArgs) -> Result<Output, AppError> {
 }
 
 fn man(args: &ManArgs) -> Result<String, AppError> {
-    docs::man_page(args.subcommand.as_deref()).ok_or_else(|| {
+    manual::man_page(args.subcommand.as_deref()).ok_or_else(|| {
         usage(
             "man",
             ErrorKind::InvalidValue,
             &format!(
                 "no subcommand {:?}; one of: {}",
                 args.subcommand.as_deref().unwrap_or_default(),
-                docs::subcommand_names().join(", ")
+                manual::subcommand_names().join(", ")
             ),
         )
     })

@@ -5,7 +5,7 @@
 
 pub mod cli;
 pub mod diff;
-pub mod docs;
+pub mod manual;
 pub mod outdir;
 pub mod output;
 pub mod render;

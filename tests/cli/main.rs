@@ -2,7 +2,7 @@
 
 mod argocd;
 mod diff;
-mod docs;
+mod manual;
 mod errors;
 mod hashing;
 mod output_dir;
