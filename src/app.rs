@@ -2,16 +2,23 @@
 //!
 //! Exit codes: 0 success, 1 bad input (values, files, flags' contents), 2 bad usage
 //! (unknown flag, missing argument). Output is produced in full before anything is
-//! written, so stdout is empty whenever the exit code is not 0.
+//! written, so stdout is empty whenever a command fails. (`diff --exit-code` exits 1
+//! after printing its report, as `git diff --exit-code` does: that is not a failure.)
 
-use crate::cli::{Cli, Command, Format, RenderArgs, ValuesCommandArgs};
+use crate::cli::{
+    Cli, Command, DiffArgs, DiffFormat, Format, ManArgs, RenderArgs, ValuesCommandArgs,
+};
+use crate::diff::{self, InputError, Report};
+use crate::outdir::{self, OutputDirError};
 use crate::render::{RenderError, Renderer};
+use crate::select::{self, NoMatch};
 use crate::validate::{self, Finding};
 use crate::values::{self, ValuesError};
-use crate::{output, yaml};
-use clap::Parser;
+use crate::{manual, output, yaml};
+use clap::error::ErrorKind;
+use clap::{CommandFactory, Parser};
 use std::ffi::OsString;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 #[derive(Debug, thiserror::Error)]
@@ -22,6 +29,32 @@ enum AppError {
     Invalid(Vec<Finding>),
     #[error(transparent)]
     Render(#[from] RenderError),
+    #[error(transparent)]
+    Input(#[from] InputError),
+    #[error(transparent)]
+    OutputDir(#[from] OutputDirError),
+    #[error(transparent)]
+    NoMatch(#[from] NoMatch),
+    /// Usage errors clap cannot see (two `-` inputs, an unknown man page): exit code 2
+    /// like clap's own.
+    #[error(transparent)]
+    Usage(clap::Error),
+}
+
+/// What a successful command prints, and its exit code (`diff --exit-code` exits 1
+/// with a full report).
+struct Output {
+    text: String,
+    code: ExitCode,
+}
+
+impl From<String> for Output {
+    fn from(text: String) -> Self {
+        Output {
+            text,
+            code: ExitCode::SUCCESS,
+        }
+    }
 }
 
 pub fn run<I, T>(args: I) -> ExitCode
@@ -38,12 +71,22 @@ where
     };
     let result = match cli.command {
         Command::Render(args) => render(&args),
-        Command::Values(args) => show_values(&args),
-        Command::Schema => Ok(schema_text()),
-        Command::Docs => Ok(crate::docs::values_table()),
+        Command::Values(args) => show_values(&args).map(Output::from),
+        Command::Schema => Ok(schema_text().into()),
+        Command::Docs => Ok(crate::docs::values_table().into()),
+        Command::Diff(args) => diff(&args),
+        Command::Completions(args) => Ok(manual::completions(args.shell).into()),
+        Command::Man(args) => man(&args).map(Output::from),
     };
     match result {
-        Ok(text) => write_stdout(&text),
+        Ok(output) => match write_stdout(&output.text) {
+            Ok(()) => output.code,
+            Err(code) => code,
+        },
+        Err(AppError::Usage(err)) => {
+            let _ = err.print();
+            ExitCode::from(2)
+        }
         Err(AppError::Invalid(findings)) => {
             for finding in findings {
                 eprintln!("{finding}");
@@ -57,7 +100,7 @@ where
     }
 }
 
-fn render(args: &RenderArgs) -> Result<String, AppError> {
+fn render(args: &RenderArgs) -> Result<Output, AppError> {
     let (_, mut values) = values::load(&args.values.sources())?;
     if let Some(profile) = args.api_profile {
         values.api_profile = profile.into();
@@ -71,7 +114,64 @@ fn render(args: &RenderArgs) -> Result<String, AppError> {
     }
     let mut documents = Renderer::default().render(&values, &cluster, &args.values.namespace)?;
     output::sort(&mut documents);
-    Ok(output::stream(&documents))
+    let documents = select::filter(documents, &args.show_only)?;
+    if let Some(dir) = &args.output_dir {
+        outdir::write(dir, &documents)?;
+        return Ok(String::new().into());
+    }
+    Ok(output::stream(&documents).into())
+}
+
+fn diff(args: &DiffArgs) -> Result<Output, AppError> {
+    if args.old == "-" && args.new == "-" {
+        return Err(usage(
+            "diff",
+            ErrorKind::ArgumentConflict,
+            "OLD and NEW cannot both be `-` (standard input)",
+        ));
+    }
+    let report = Report::new(&diff::read(&args.old)?, &diff::read(&args.new)?);
+    let text = match args.output {
+        DiffFormat::Markdown => report.markdown(),
+        DiffFormat::Text => {
+            let no_color = std::env::var_os("NO_COLOR");
+            report.text(diff::use_color(
+                std::io::stdout().is_terminal(),
+                no_color.as_deref(),
+            ))
+        }
+    };
+    let code = if args.exit_code && report.differs() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    };
+    Ok(Output { text, code })
+}
+
+fn man(args: &ManArgs) -> Result<String, AppError> {
+    manual::man_page(args.subcommand.as_deref()).ok_or_else(|| {
+        usage(
+            "man",
+            ErrorKind::InvalidValue,
+            &format!(
+                "no subcommand {:?}; one of: {}",
+                args.subcommand.as_deref().unwrap_or_default(),
+                manual::subcommand_names().join(", ")
+            ),
+        )
+    })
+}
+
+/// A usage error of one subcommand, printed with that subcommand's usage line.
+fn usage(subcommand: &str, kind: ErrorKind, message: &str) -> AppError {
+    let mut command = Cli::command();
+    command.build();
+    let error = match command.find_subcommand_mut(subcommand) {
+        Some(sub) => sub.error(kind, message),
+        None => command.error(kind, message),
+    };
+    AppError::Usage(error)
 }
 
 fn show_values(args: &ValuesCommandArgs) -> Result<String, AppError> {
@@ -99,17 +199,17 @@ fn schema_text() -> String {
 }
 
 /// Writes the whole output; a closed pipe (`capkv render | head`) is a normal end.
-fn write_stdout(text: &str) -> ExitCode {
+fn write_stdout(text: &str) -> Result<(), ExitCode> {
     let mut stdout = std::io::stdout().lock();
     match stdout
         .write_all(text.as_bytes())
         .and_then(|()| stdout.flush())
     {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Ok(()) => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(err) => {
             eprintln!("error: writing output: {err}");
-            ExitCode::FAILURE
+            Err(ExitCode::FAILURE)
         }
     }
 }

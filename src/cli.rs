@@ -1,8 +1,10 @@
 //! Command-line interface: flags only; every decision lives in the stages.
 
 use crate::schema::ApiProfile;
+use crate::select::Selector;
 use crate::values::{SetKind, Sources};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -26,6 +28,13 @@ pub enum Command {
     Schema,
     /// Print the Markdown table of every values key (type, default, description).
     Docs,
+    /// Compare two rendered streams: changed objects, pools that roll or scale, and
+    /// changes CAPI/CAPV would reject.
+    Diff(DiffArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) of capkv or of one subcommand.
+    Man(ManArgs),
 }
 
 #[derive(Debug, Args)]
@@ -35,6 +44,48 @@ pub struct RenderArgs {
     /// API generation of the output; overrides the `apiProfile` value.
     #[arg(long, value_enum)]
     pub api_profile: Option<ProfileArg>,
+    /// Write one file per object (`<kind>-<name>.yaml`) into DIR, replacing DIR as a
+    /// whole, instead of printing the stream.
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
+    pub output_dir: Option<PathBuf>,
+    /// Only the objects of KIND (any case), or the one named NAME; repeatable.
+    #[arg(long, value_name = "KIND[/NAME]")]
+    pub show_only: Vec<Selector>,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The stream before the change (a file, or `-` for standard input).
+    #[arg(value_hint = clap::ValueHint::FilePath)]
+    pub old: String,
+    /// The stream after the change (a file, or `-` for standard input).
+    #[arg(value_hint = clap::ValueHint::FilePath)]
+    pub new: String,
+    /// Report format: `text` for a terminal, `markdown` for a pull-request comment.
+    #[arg(short = 'o', long, value_enum, default_value_t = DiffFormat::Text)]
+    pub output: DiffFormat,
+    /// Exit with 1 when the streams differ, 0 when they do not (like `git diff`).
+    #[arg(long)]
+    pub exit_code: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DiffFormat {
+    Text,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The subcommand whose page to print (e.g. `render`); the main page without it.
+    pub subcommand: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -1,12 +1,17 @@
 //! capkv: values.yaml → every object of a Cluster API + Kamaji workload cluster on vSphere.
 //!
-//! Stages: [`cli`] → [`values`] (load, merge, type) → [`validate`] → [`render`] → [`output`].
+//! Stages: [`cli`] → [`values`] (load, merge, type) → [`validate`] → [`render`] → [`output`]
+//! (or [`select`] and [`outdir`]); [`diff`] compares two rendered streams.
 
 pub mod cli;
+pub mod diff;
 pub mod docs;
+pub mod manual;
+pub mod outdir;
 pub mod output;
 pub mod render;
 pub mod schema;
+pub mod select;
 pub mod validate;
 pub mod values;
 pub mod yaml;

@@ -1,9 +1,15 @@
 //! Integration tests: every test runs the real `capkv` binary.
 
+mod argocd;
 mod controllers;
+mod diff;
 mod docs;
 mod errors;
 mod hashing;
+mod manual;
+mod output_dir;
+mod readme;
 mod render;
+mod show_only;
 mod support;
 mod values;

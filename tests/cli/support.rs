@@ -71,8 +71,13 @@ pub(crate) struct TempValues {
 
 impl TempValues {
     pub(crate) fn new(content: &str) -> Self {
+        Self::named("values.yaml", content)
+    }
+
+    /// Any file (a rendered stream, say) in a temporary directory of its own.
+    pub(crate) fn named(name: &str, content: &str) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("values.yaml");
+        let path = dir.path().join(name);
         std::fs::File::create(&path)
             .and_then(|mut f| f.write_all(content.as_bytes()))
             .expect("write values");

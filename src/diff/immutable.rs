@@ -1,0 +1,142 @@
+//! Changes that CAPI or CAPV would reject (or silently never act on) when applied.
+
+use super::fields::{self, FieldChange};
+use super::stream::{ObjectId, Stream};
+use serde_json::Value;
+
+#[derive(Debug, Clone)]
+pub(super) struct Problem {
+    pub(super) id: ObjectId,
+    pub(super) message: &'static str,
+    pub(super) fields: Vec<FieldChange>,
+}
+
+/// A field that cannot change once the object exists, and what an absent field
+/// means to the webhook that defaults it.
+struct Rule {
+    kind: &'static str,
+    field: &'static str,
+    default: Option<&'static str>,
+    message: &'static str,
+}
+
+const RULES: &[Rule] = &[
+    Rule {
+        kind: "VSphereMachineTemplate",
+        field: "spec",
+        default: None,
+        message: "edited in place; immutable: CAPV rejects any change to a VSphereMachineTemplate's spec (a changed template needs a new name)",
+    },
+    Rule {
+        kind: "KubeadmConfigTemplate",
+        field: "spec",
+        default: None,
+        message: "edited in place; immutable: CAPI treats templates as immutable, no machine picks the change up and nothing rolls (a changed template needs a new name)",
+    },
+    Rule {
+        kind: "ClusterResourceSet",
+        field: "strategy",
+        // CAPI's defaulting webhook stores an absent strategy as ApplyOnce.
+        default: Some("ApplyOnce"),
+        message: "spec.strategy is immutable: CAPI rejects the update",
+    },
+    Rule {
+        kind: "ClusterResourceSet",
+        field: "clusterSelector",
+        default: None,
+        message: "spec.clusterSelector is immutable: CAPI rejects the update",
+    },
+    Rule {
+        kind: "MachineDeployment",
+        field: "clusterName",
+        default: None,
+        message: "spec.clusterName is immutable: CAPI rejects the update",
+    },
+];
+
+/// Objects present in both streams whose immutable fields differ, in new-stream order.
+pub(super) fn problems(old: &Stream, new: &Stream) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for object in &new.objects {
+        let Some(before) = old.get(&object.id) else {
+            continue;
+        };
+        for rule in RULES.iter().filter(|r| r.kind == object.id.kind) {
+            let (a, b) = (rule.value(before), rule.value(&object.value));
+            if a != b {
+                problems.push(Problem {
+                    id: object.id.clone(),
+                    message: rule.message,
+                    fields: fields::changes(&rule.path(), &a, &b),
+                });
+            }
+        }
+    }
+    problems
+}
+
+impl Rule {
+    fn path(&self) -> String {
+        if self.field == "spec" {
+            "spec".to_owned()
+        } else {
+            format!("spec.{}", self.field)
+        }
+    }
+
+    fn value(&self, object: &Value) -> Value {
+        let spec = object.get("spec");
+        let value = if self.field == "spec" {
+            spec
+        } else {
+            spec.and_then(|s| s.get(self.field))
+        };
+        match (value, self.default) {
+            (Some(v), _) => v.clone(),
+            (None, Some(default)) => Value::from(default),
+            (None, None) => Value::Null,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems_of(old: &str, new: &str) -> Vec<Problem> {
+        problems(&Stream::parse(old).unwrap(), &Stream::parse(new).unwrap())
+    }
+
+    #[test]
+    fn a_template_edited_in_place_is_flagged_with_its_fields() {
+        let found = problems_of(
+            "kind: VSphereMachineTemplate\nmetadata: {name: t}\nspec: {template: {spec: {numCPUs: 2}}}\n",
+            "kind: VSphereMachineTemplate\nmetadata: {name: t}\nspec: {template: {spec: {numCPUs: 4}}}\n",
+        );
+        assert_eq!(found.len(), 1);
+        assert!(found[0].message.starts_with("edited in place; immutable"));
+        assert_eq!(
+            found[0].fields[0].describe(),
+            "spec.template.spec.numCPUs: 2 → 4"
+        );
+    }
+
+    #[test]
+    fn cluster_resource_set_strategy_defaults_before_comparing() {
+        let old = "kind: ClusterResourceSet\nmetadata: {name: c}\nspec: {clusterSelector: {matchLabels: {a: b}}}\n";
+        let same = "kind: ClusterResourceSet\nmetadata: {name: c}\nspec: {strategy: ApplyOnce, clusterSelector: {matchLabels: {a: b}}}\n";
+        assert!(problems_of(old, same).is_empty());
+        let changed = "kind: ClusterResourceSet\nmetadata: {name: c}\nspec: {strategy: Reconcile, clusterSelector: {matchLabels: {a: c}}}\n";
+        let messages: Vec<&str> = problems_of(old, changed)
+            .iter()
+            .map(|p| p.message)
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "spec.strategy is immutable: CAPI rejects the update",
+                "spec.clusterSelector is immutable: CAPI rejects the update"
+            ]
+        );
+    }
+}

@@ -1,0 +1,163 @@
+//! The pull-request comment: a table of node pools, problems, then one collapsed
+//! block per changed object.
+//!
+//! Everything that comes from the streams is escaped: names and values land in code
+//! spans (pipes escaped for tables), summaries are HTML-escaped, and each diff gets a
+//! fence longer than any backtick run inside it, so no value can break the layout.
+
+use super::Report;
+use super::fields::{FieldChange, short};
+use super::rollout::Roll;
+use std::fmt::Write as _;
+
+/// More reasons than this per pool make the table unreadable; the diffs below have all.
+const MAX_REASONS: usize = 5;
+
+pub(super) fn render(report: &Report) -> String {
+    let mut out = String::from("### capkv diff\n\n");
+    if !report.differs() {
+        out.push_str("No changes: both streams hold the same objects.\n");
+        return out;
+    }
+    if !report.pools.is_empty() {
+        out.push_str("| node pool | machines | why |\n|---|---|---|\n");
+        for pool in &report.pools {
+            let label = pool.status.label();
+            let status = if pool.status.rolls() {
+                format!("**{label}**")
+            } else {
+                label.to_owned()
+            };
+            let mut reasons: Vec<String> = pool.rolls.iter().flat_map(roll_reasons).collect();
+            reasons.extend(pool.scales.iter().map(field));
+            if reasons.len() > MAX_REASONS {
+                let more = reasons.len() - MAX_REASONS + 1;
+                reasons.truncate(MAX_REASONS - 1);
+                reasons.push(format!("…and {more} more (see the diffs)"));
+            }
+            let _ = writeln!(
+                out,
+                "| {} | {status} | {} |",
+                code(&pool.id.qualified_name()),
+                reasons.join("<br>")
+            );
+        }
+        out.push('\n');
+    }
+    if !report.problems.is_empty() {
+        out.push_str("**Rejected or ignored by CAPI/CAPV**\n\n");
+        for problem in &report.problems {
+            let _ = writeln!(
+                out,
+                "- :x: {}: {}",
+                code(&problem.id.to_string()),
+                problem.message
+            );
+            for change in &problem.fields {
+                let _ = writeln!(out, "  - {}", field(change));
+            }
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(
+        out,
+        "**Objects:** {}\n",
+        super::count_summary(&report.objects)
+    );
+    for change in &report.objects {
+        let summary = html(&format!(
+            "{} {}{}",
+            change.change.label(),
+            change.id,
+            super::counterpart_note(change)
+        ));
+        if change.diff.is_empty() {
+            let _ = writeln!(out, "- {summary}");
+            continue;
+        }
+        let fence = fence(&change.diff);
+        let _ = writeln!(
+            out,
+            "<details><summary>{summary}</summary>\n\n{fence}diff\n{}{fence}\n\n</details>\n",
+            change.diff
+        );
+    }
+    out.truncate(out.trim_end().len());
+    out.push('\n');
+    out
+}
+
+fn roll_reasons(roll: &Roll) -> Vec<String> {
+    match roll {
+        Roll::Template {
+            kind,
+            fields: Some(changed),
+            ..
+        } if !changed.is_empty() => changed
+            .iter()
+            .map(|c| format!("new {kind}: {}", field(c)))
+            .collect(),
+        Roll::Template { kind, new, .. } => vec![format!("new {kind} {}", code(new))],
+        Roll::Field(change) => vec![field(change)],
+    }
+}
+
+fn field(change: &FieldChange) -> String {
+    format!(
+        "{} {} → {}",
+        code(&change.path),
+        code(&short(change.old.as_ref())),
+        code(&short(change.new.as_ref()))
+    )
+}
+
+/// A code span that survives any content, inside a table cell too.
+fn code(text: &str) -> String {
+    let text = text.replace('|', "\\|");
+    let longest = longest_backtick_run(&text);
+    let ticks = "`".repeat(longest + 1);
+    if longest > 0 {
+        format!("{ticks} {text} {ticks}")
+    } else {
+        format!("{ticks}{text}{ticks}")
+    }
+}
+
+fn fence(text: &str) -> String {
+    "`".repeat((longest_backtick_run(text) + 1).max(3))
+}
+
+fn longest_backtick_run(text: &str) -> usize {
+    text.split(|c| c != '`')
+        .map(str::len)
+        .max()
+        .unwrap_or_default()
+}
+
+fn html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_spans_survive_backticks_and_pipes() {
+        assert_eq!(code("a|b"), "`a\\|b`");
+        assert_eq!(code("a`b"), "`` a`b ``");
+    }
+
+    #[test]
+    fn fences_are_longer_than_any_backtick_run() {
+        assert_eq!(fence("x"), "```");
+        assert_eq!(fence("````"), "`````");
+    }
+
+    #[test]
+    fn summaries_are_html_escaped() {
+        assert_eq!(html("<b>&"), "&lt;b&gt;&amp;");
+    }
+}

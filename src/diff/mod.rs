@@ -1,0 +1,101 @@
+//! `capkv diff OLD NEW`: what changes between two rendered streams, and what CAPI and
+//! CAPV will do about it (roll, scale, reject).
+//!
+//! Stages: [`stream`] (parse, key objects) → [`rollout`] (pools, template pairs),
+//! [`immutable`] (rejected changes), [`objects`] (diffs, with [`secret`] values
+//! hidden) → [`text`] or [`markdown`].
+
+mod fields;
+mod immutable;
+mod markdown;
+mod objects;
+mod rollout;
+mod secret;
+mod stream;
+mod text;
+
+pub use stream::{ObjectId, Stream, StreamError};
+pub use text::use_color;
+
+use immutable::Problem;
+use objects::{Change, ObjectChange};
+use rollout::Pool;
+use std::io::Read;
+
+/// Everything `capkv diff` reports about two streams.
+#[derive(Debug)]
+pub struct Report {
+    pools: Vec<Pool>,
+    problems: Vec<Problem>,
+    objects: Vec<ObjectChange>,
+}
+
+impl Report {
+    pub fn new(old: &Stream, new: &Stream) -> Report {
+        let (pools, replacements) = rollout::pools(old, new);
+        Report {
+            pools,
+            problems: immutable::problems(old, new),
+            objects: objects::compare(old, new, &replacements),
+        }
+    }
+
+    /// Whether any object was added, removed or changed.
+    pub fn differs(&self) -> bool {
+        !self.objects.is_empty()
+    }
+
+    pub fn text(&self, color: bool) -> String {
+        text::render(self, color)
+    }
+
+    pub fn markdown(&self) -> String {
+        markdown::render(self)
+    }
+}
+
+/// An input that could not be read or is not a stream of objects.
+#[derive(Debug, thiserror::Error)]
+#[error("{input}: {message}")]
+pub struct InputError {
+    input: String,
+    message: String,
+}
+
+/// Reads and parses one side: a file, or standard input for `-`.
+pub fn read(path: &str) -> Result<Stream, InputError> {
+    let error = |input: &str, message: String| InputError {
+        input: input.to_owned(),
+        message,
+    };
+    let (input, text) = if path == "-" {
+        let mut text = String::new();
+        let result = std::io::stdin().read_to_string(&mut text);
+        ("standard input", result.map(|_| text))
+    } else {
+        (path, std::fs::read_to_string(path))
+    };
+    let text = text.map_err(|e| error(input, format!("cannot read: {e}")))?;
+    Stream::parse(&text).map_err(|e| error(input, e.to_string()))
+}
+
+/// `1 added, 2 changed`: only the kinds of change that occur.
+fn count_summary(changes: &[ObjectChange]) -> String {
+    [Change::Added, Change::Removed, Change::Changed]
+        .into_iter()
+        .filter_map(|kind| {
+            let n = changes.iter().filter(|c| c.change == kind).count();
+            (n > 0).then(|| format!("{n} {}", kind.label()))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// ` (replaces x)` / ` (replaced by y)` for templates swapped by a rollout.
+fn counterpart_note(change: &ObjectChange) -> String {
+    match (&change.counterpart, change.change) {
+        (Some(other), Change::Added) => format!(" (replaces {})", other.name),
+        (Some(other), _) => format!(" (replaced by {})", other.name),
+        (None, _) => String::new(),
+    }
+}

@@ -1,0 +1,305 @@
+//! The rolling-update preview: what each MachineDeployment will do to its machines.
+//!
+//! CAPI rolls a MachineDeployment (new MachineSet, every machine replaced) when one of
+//! the fields it compares changes: the bootstrap and infrastructure references (kind
+//! and name, never the API version), `version`, `failureDomain`, or the requested
+//! rollout time. Everything else in the machine template is propagated in place, and
+//! `replicas` or the autoscaler bounds only scale. This mirrors CAPI's
+//! `MachineTemplateUpToDate`.
+
+use super::fields::{self, FieldChange};
+use super::stream::{ObjectId, Stream};
+use serde_json::Value;
+
+const MACHINE_DEPLOYMENT: &str = "MachineDeployment";
+const AUTOSCALER_MIN: &str = "cluster.x-k8s.io/cluster-api-autoscaler-node-group-min-size";
+const AUTOSCALER_MAX: &str = "cluster.x-k8s.io/cluster-api-autoscaler-node-group-max-size";
+
+/// Fields that roll the pool when they change (besides the two references).
+const ROLLING_FIELDS: &[&[&str]] = &[
+    &["spec", "template", "spec", "version"],
+    &["spec", "template", "spec", "failureDomain"],
+    &["spec", "template", "spec", "bootstrap", "dataSecretName"],
+    // v1beta2 and v1beta1 spellings of "roll at this time".
+    &["spec", "rollout", "after"],
+    &["spec", "rolloutAfter"],
+];
+const INFRASTRUCTURE_REF: &[&str] = &["spec", "template", "spec", "infrastructureRef"];
+const BOOTSTRAP_REF: &[&str] = &["spec", "template", "spec", "bootstrap", "configRef"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Status {
+    Added,
+    Removed,
+    Rolls,
+    Scales,
+    RollsAndScales,
+    Unchanged,
+}
+
+impl Status {
+    pub(super) fn label(self) -> &'static str {
+        match self {
+            Status::Added => "added",
+            Status::Removed => "removed",
+            Status::Rolls => "rolls",
+            Status::Scales => "scales",
+            Status::RollsAndScales => "rolls + scales",
+            Status::Unchanged => "unchanged",
+        }
+    }
+
+    pub(super) fn rolls(self) -> bool {
+        matches!(self, Status::Rolls | Status::RollsAndScales)
+    }
+}
+
+/// Why a pool rolls.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Roll {
+    /// The MachineDeployment points at another template; `fields` is what differs
+    /// between the two templates' specs (`None` when one of them is not in its stream).
+    Template {
+        kind: String,
+        old: String,
+        new: String,
+        fields: Option<Vec<FieldChange>>,
+    },
+    /// Another field CAPI compares when it decides on a rollout.
+    Field(FieldChange),
+}
+
+/// One node pool, i.e. one MachineDeployment.
+#[derive(Debug, Clone)]
+pub(super) struct Pool {
+    pub(super) id: ObjectId,
+    pub(super) status: Status,
+    pub(super) rolls: Vec<Roll>,
+    pub(super) scales: Vec<FieldChange>,
+}
+
+/// A template replaced through a MachineDeployment reference: (old, new).
+pub(super) type Replacement = (ObjectId, ObjectId);
+
+/// Every MachineDeployment of either stream (new stream order, then removed ones),
+/// and the template replacements their references imply.
+pub(super) fn pools(old: &Stream, new: &Stream) -> (Vec<Pool>, Vec<Replacement>) {
+    let mut pools = Vec::new();
+    let mut replacements = Vec::new();
+    for object in new
+        .objects
+        .iter()
+        .filter(|o| o.id.kind == MACHINE_DEPLOYMENT)
+    {
+        let Some(before) = old.get(&object.id) else {
+            pools.push(Pool::alone(object.id.clone(), Status::Added));
+            continue;
+        };
+        let mut rolls = Vec::new();
+        for path in [INFRASTRUCTURE_REF, BOOTSTRAP_REF] {
+            let (old_ref, new_ref) = (reference(before, path), reference(&object.value, path));
+            if old_ref == new_ref {
+                continue;
+            }
+            let (Some(old_ref), Some(new_ref)) = (old_ref, new_ref) else {
+                rolls.push(Roll::Field(field_change(path, before, &object.value)));
+                continue;
+            };
+            let old_id = object.id.sibling(&old_ref.kind, &old_ref.name);
+            let new_id = object.id.sibling(&new_ref.kind, &new_ref.name);
+            let fields = match (old.get(&old_id), new.get(&new_id)) {
+                (Some(a), Some(b)) => Some(fields::changes(
+                    "spec",
+                    a.get("spec").unwrap_or(&Value::Null),
+                    b.get("spec").unwrap_or(&Value::Null),
+                )),
+                _ => None,
+            };
+            rolls.push(Roll::Template {
+                kind: new_ref.kind,
+                old: old_ref.name,
+                new: new_ref.name,
+                fields,
+            });
+            replacements.push((old_id, new_id));
+        }
+        for path in ROLLING_FIELDS {
+            let change = field_change(path, before, &object.value);
+            if change.old != change.new {
+                rolls.push(Roll::Field(change));
+            }
+        }
+        let scales: Vec<FieldChange> = [
+            field_change(&["spec", "replicas"], before, &object.value),
+            field_change(
+                &["metadata", "annotations", AUTOSCALER_MIN],
+                before,
+                &object.value,
+            ),
+            field_change(
+                &["metadata", "annotations", AUTOSCALER_MAX],
+                before,
+                &object.value,
+            ),
+        ]
+        .into_iter()
+        .filter(|c| c.old != c.new)
+        .collect();
+        let status = match (rolls.is_empty(), scales.is_empty()) {
+            (false, false) => Status::RollsAndScales,
+            (false, true) => Status::Rolls,
+            (true, false) => Status::Scales,
+            (true, true) => Status::Unchanged,
+        };
+        pools.push(Pool {
+            id: object.id.clone(),
+            status,
+            rolls,
+            scales,
+        });
+    }
+    for object in old
+        .objects
+        .iter()
+        .filter(|o| o.id.kind == MACHINE_DEPLOYMENT)
+    {
+        if new.get(&object.id).is_none() {
+            pools.push(Pool::alone(object.id.clone(), Status::Removed));
+        }
+    }
+    (pools, replacements)
+}
+
+impl Pool {
+    fn alone(id: ObjectId, status: Status) -> Pool {
+        Pool {
+            id,
+            status,
+            rolls: Vec::new(),
+            scales: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, PartialEq)]
+struct Reference {
+    group: String,
+    kind: String,
+    name: String,
+}
+
+/// A reference as CAPI compares it: API group (from `apiGroup`, or the group part of a
+/// v1beta1 `apiVersion`), kind and name.
+fn reference(object: &Value, path: &[&str]) -> Option<Reference> {
+    let value = lookup(object, path)?;
+    let text = |key: &str| value.get(key).and_then(Value::as_str).map(str::to_owned);
+    let group = text("apiGroup").or_else(|| {
+        text("apiVersion").map(|v| v.rsplit_once('/').map_or(v.clone(), |(g, _)| g.to_owned()))
+    });
+    Some(Reference {
+        group: group.unwrap_or_default(),
+        kind: text("kind").unwrap_or_default(),
+        name: text("name").unwrap_or_default(),
+    })
+}
+
+fn lookup<'v>(object: &'v Value, path: &[&str]) -> Option<&'v Value> {
+    path.iter().try_fold(object, |value, key| value.get(key))
+}
+
+fn field_change(path: &[&str], old: &Value, new: &Value) -> FieldChange {
+    let display = path
+        .iter()
+        .map(|key| {
+            if key.contains(['.', '/']) {
+                format!("[{}]", Value::from(*key))
+            } else {
+                format!(".{key}")
+            }
+        })
+        .collect::<String>();
+    FieldChange {
+        path: display.trim_start_matches('.').to_owned(),
+        old: lookup(old, path).cloned(),
+        new: lookup(new, path).cloned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stream(text: &str) -> Stream {
+        Stream::parse(text).unwrap()
+    }
+
+    const MD: &str = "kind: MachineDeployment\nmetadata: {name: md, namespace: ns}\nspec:\n  replicas: REPLICAS\n  template:\n    spec:\n      version: v1.31.0\n      bootstrap:\n        configRef: {apiVersion: bootstrap.cluster.x-k8s.io/v1beta1, kind: KubeadmConfigTemplate, name: kct}\n      infrastructureRef: {apiGroup: infrastructure.cluster.x-k8s.io, kind: VSphereMachineTemplate, name: INFRA}\n";
+
+    fn md(replicas: u32, infra: &str) -> String {
+        MD.replace("REPLICAS", &replicas.to_string())
+            .replace("INFRA", infra)
+    }
+
+    fn vmt(name: &str, cpus: u32) -> String {
+        format!(
+            "---\nkind: VSphereMachineTemplate\nmetadata: {{name: {name}, namespace: ns}}\nspec: {{template: {{spec: {{numCPUs: {cpus}}}}}}}\n"
+        )
+    }
+
+    #[test]
+    fn a_new_template_name_rolls_and_names_the_differing_fields() {
+        let old = stream(&(md(3, "vmt-a") + &vmt("vmt-a", 2)));
+        let new = stream(&(md(3, "vmt-b") + &vmt("vmt-b", 4)));
+        let (pools, replacements) = pools(&old, &new);
+        assert_eq!(pools[0].status, Status::Rolls);
+        let Roll::Template {
+            kind,
+            old: a,
+            new: b,
+            fields,
+        } = &pools[0].rolls[0]
+        else {
+            panic!("{:?}", pools[0].rolls)
+        };
+        assert_eq!(
+            (kind.as_str(), a.as_str(), b.as_str()),
+            ("VSphereMachineTemplate", "vmt-a", "vmt-b")
+        );
+        let described: Vec<String> = fields
+            .as_ref()
+            .unwrap()
+            .iter()
+            .map(FieldChange::describe)
+            .collect();
+        assert_eq!(described, ["spec.template.spec.numCPUs: 2 → 4"]);
+        assert_eq!(replacements[0].0.name, "vmt-a");
+        assert_eq!(replacements[0].1.name, "vmt-b");
+    }
+
+    #[test]
+    fn replicas_scale_and_a_reference_in_another_api_version_does_not_roll() {
+        let old = stream(&md(3, "vmt-a"));
+        let new_text = md(5, "vmt-a").replace(
+            "apiVersion: bootstrap.cluster.x-k8s.io/v1beta1",
+            "apiGroup: bootstrap.cluster.x-k8s.io",
+        );
+        let (pools, _) = pools(&old, &stream(&new_text));
+        assert_eq!(pools[0].status, Status::Scales);
+        assert_eq!(pools[0].scales[0].describe(), "spec.replicas: 3 → 5");
+    }
+
+    #[test]
+    fn a_version_change_rolls() {
+        let old = stream(&md(3, "vmt-a"));
+        let new = stream(&md(3, "vmt-a").replace("v1.31.0", "v1.32.0"));
+        let (pools, _) = pools(&old, &new);
+        assert_eq!(pools[0].status, Status::Rolls);
+        let Roll::Field(change) = &pools[0].rolls[0] else {
+            panic!()
+        };
+        assert_eq!(
+            change.describe(),
+            "spec.template.spec.version: v1.31.0 → v1.32.0"
+        );
+    }
+}

@@ -1,0 +1,185 @@
+//! The terminal report: pools first (what happens to machines), then problems, then
+//! objects and their diffs.
+
+use super::Report;
+use super::fields::FieldChange;
+use super::objects::ObjectChange;
+use super::rollout::{Pool, Roll, Status};
+use std::ffi::OsStr;
+use std::fmt::Write as _;
+
+/// Color only for a person at a terminal, and never when NO_COLOR is set to anything
+/// but the empty string (https://no-color.org).
+pub fn use_color(stdout_is_terminal: bool, no_color: Option<&OsStr>) -> bool {
+    stdout_is_terminal && no_color.is_none_or(OsStr::is_empty)
+}
+
+#[derive(Clone, Copy)]
+struct Paint(bool);
+
+impl Paint {
+    fn wrap(self, code: &str, text: &str) -> String {
+        if self.0 {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+}
+
+const BOLD: &str = "1";
+const RED: &str = "31";
+const GREEN: &str = "32";
+const YELLOW: &str = "1;33";
+const CYAN: &str = "36";
+const DIM: &str = "2";
+
+pub(super) fn render(report: &Report, color: bool) -> String {
+    let paint = Paint(color);
+    if !report.differs() {
+        return "No changes: both streams hold the same objects.\n".to_owned();
+    }
+    let mut out = String::new();
+    if !report.pools.is_empty() {
+        pools(&mut out, &report.pools, paint);
+    }
+    if !report.problems.is_empty() {
+        out.push_str(&paint.wrap(&format!("{BOLD};{RED}"), "Rejected or ignored by CAPI/CAPV"));
+        out.push('\n');
+        for problem in &report.problems {
+            let _ = writeln!(
+                out,
+                "  {} {}: {}",
+                paint.wrap(RED, "!"),
+                problem.id,
+                problem.message
+            );
+            fields(&mut out, &problem.fields, 6);
+        }
+        out.push('\n');
+    }
+    objects(&mut out, &report.objects, paint);
+    for change in report.objects.iter().filter(|c| !c.diff.is_empty()) {
+        out.push('\n');
+        for line in change.diff.lines() {
+            let code = if line.starts_with("---") || line.starts_with("+++") {
+                BOLD
+            } else if line.starts_with("@@") {
+                CYAN
+            } else if line.starts_with('+') {
+                GREEN
+            } else if line.starts_with('-') {
+                RED
+            } else {
+                ""
+            };
+            if code.is_empty() {
+                out.push_str(line);
+            } else {
+                out.push_str(&paint.wrap(code, line));
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn pools(out: &mut String, pools: &[Pool], paint: Paint) {
+    out.push_str(&paint.wrap(BOLD, "Node pools"));
+    out.push('\n');
+    let width = pools
+        .iter()
+        .map(|p| p.status.label().len())
+        .max()
+        .unwrap_or_default();
+    let indent = width + 4;
+    for pool in pools {
+        let label = format!("{:<width$}", pool.status.label());
+        let code = match pool.status {
+            Status::Rolls | Status::RollsAndScales => YELLOW,
+            Status::Scales => CYAN,
+            Status::Added => GREEN,
+            Status::Removed => RED,
+            Status::Unchanged => DIM,
+        };
+        let _ = writeln!(
+            out,
+            "  {}  {}",
+            paint.wrap(code, &label),
+            pool.id.qualified_name()
+        );
+        for roll in &pool.rolls {
+            match roll {
+                Roll::Template {
+                    kind,
+                    old,
+                    new,
+                    fields: changed,
+                } => {
+                    let _ = writeln!(out, "{:indent$}{kind} {old} → {new}", "");
+                    match changed {
+                        Some(changed) if changed.is_empty() => {
+                            let _ = writeln!(out, "{:indent$}  (same spec, new name)", "");
+                        }
+                        Some(changed) => fields(out, changed, indent + 2),
+                        None => {
+                            let _ = writeln!(
+                                out,
+                                "{:indent$}  (a template is missing from its stream: fields unknown)",
+                                ""
+                            );
+                        }
+                    }
+                }
+                Roll::Field(change) => fields(out, std::slice::from_ref(change), indent),
+            }
+        }
+        fields(out, &pool.scales, indent);
+    }
+    out.push('\n');
+}
+
+fn fields(out: &mut String, changes: &[FieldChange], indent: usize) {
+    for change in changes {
+        let _ = writeln!(out, "{:indent$}{}", "", change.describe());
+    }
+}
+
+fn objects(out: &mut String, changes: &[ObjectChange], paint: Paint) {
+    out.push_str(&paint.wrap(BOLD, &format!("Objects: {}", super::count_summary(changes))));
+    out.push('\n');
+    for change in changes {
+        let sign = change.change.sign().to_string();
+        let code = match change.change.sign() {
+            '+' => GREEN,
+            '-' => RED,
+            _ => YELLOW,
+        };
+        let _ = writeln!(
+            out,
+            "  {} {}{}",
+            paint.wrap(code, &sign),
+            change.id,
+            super::counterpart_note(change)
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colors_only_a_terminal_without_no_color() {
+        assert!(use_color(true, None));
+        assert!(use_color(true, Some(OsStr::new(""))));
+        assert!(!use_color(true, Some(OsStr::new("1"))));
+        assert!(!use_color(false, None));
+    }
+
+    #[test]
+    fn paint_adds_escape_codes_only_when_asked() {
+        assert_eq!(Paint(false).wrap(RED, "x"), "x");
+        assert_eq!(Paint(true).wrap(RED, "x"), "\x1b[31mx\x1b[0m");
+    }
+}

@@ -1,0 +1,142 @@
+//! `render --output-dir DIR`: one file per object, replacing DIR as a whole.
+//!
+//! The new tree is written into a staging directory next to DIR (same filesystem, so
+//! renames are atomic) and swapped in only when every file is on disk: a run that
+//! fails at any point leaves the previous DIR exactly as it was. Files of objects that
+//! are no longer rendered disappear with the old tree, so DIR always equals the stream.
+
+use crate::output;
+use crate::render::Document;
+use std::collections::BTreeSet;
+use std::fs;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+/// How every file capkv writes begins; DIR is only replaced when all its files do, so
+/// that a mistyped `--output-dir` never deletes someone else's directory.
+const FRAME: &[u8] = b"---\n# Source: ";
+
+#[derive(Debug, thiserror::Error)]
+#[error("--output-dir {}: {message}", path.display())]
+pub struct OutputDirError {
+    path: PathBuf,
+    message: String,
+}
+
+/// The file name of a document: `<kind-lowercase>-<name>.yaml`.
+pub fn file_name(doc: &Document) -> String {
+    let name = doc
+        .value
+        .get("metadata")
+        .and_then(|m| m.get("name"))
+        .and_then(|n| n.as_str())
+        .unwrap_or_default();
+    format!("{}-{name}.yaml", output::kind_of(doc).to_lowercase())
+}
+
+pub fn write(dir: &Path, documents: &[Document]) -> Result<(), OutputDirError> {
+    let fail = |message: String| OutputDirError {
+        path: dir.to_owned(),
+        message,
+    };
+    let files = files(documents).map_err(&fail)?;
+    let existing = check_replaceable(dir).map_err(&fail)?;
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent).map_err(|e| fail(format!("cannot create its parent: {e}")))?;
+    let staging = tempfile::Builder::new()
+        .prefix(".capkv-")
+        .tempdir_in(&parent)
+        .map_err(|e| fail(format!("cannot create a staging directory: {e}")))?;
+    let tree = staging.path().join("new");
+    // A plain create_dir gives the new tree the usual permissions (umask), unlike the
+    // private staging directory around it.
+    fs::create_dir(&tree).map_err(|e| fail(format!("cannot write: {e}")))?;
+    for (name, content) in &files {
+        write_file(&tree.join(name), content)
+            .map_err(|e| fail(format!("cannot write {name}: {e}")))?;
+    }
+    let previous = staging.path().join("previous");
+    if existing {
+        fs::rename(dir, &previous)
+            .map_err(|e| fail(format!("cannot move the previous tree aside: {e}")))?;
+    }
+    if let Err(err) = fs::rename(&tree, dir) {
+        if existing {
+            // Put the previous tree back; if even that fails, say where it is.
+            if let Err(restore) = fs::rename(&previous, dir) {
+                let kept = staging.keep();
+                return Err(fail(format!(
+                    "cannot move the new tree in ({err}) nor the previous one back ({restore}); the previous tree is in {}",
+                    kept.join("previous").display()
+                )));
+            }
+        }
+        return Err(fail(format!("cannot move the new tree in: {err}")));
+    }
+    staging.close().map_err(|e| {
+        fail(format!(
+            "written, but the previous tree could not be removed: {e}"
+        ))
+    })
+}
+
+/// File names and contents, each file a one-document stream with its `# Source:`.
+fn files(documents: &[Document]) -> Result<Vec<(String, String)>, String> {
+    let mut seen = BTreeSet::new();
+    let mut files = Vec::new();
+    for doc in documents {
+        let name = file_name(doc);
+        // Names come from values (a Secret's name, for one): never let one leave DIR.
+        if name.contains(['/', '\\']) || name.starts_with('.') {
+            return Err(format!("{name:?} is not a file name"));
+        }
+        if !seen.insert(name.clone()) {
+            return Err(format!("two objects would both be written to {name}"));
+        }
+        files.push((name, output::stream(std::slice::from_ref(doc))));
+    }
+    Ok(files)
+}
+
+/// Whether DIR exists; an error when it is something capkv must not replace.
+fn check_replaceable(dir: &Path) -> Result<bool, String> {
+    let meta = match fs::symlink_metadata(dir) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(e.to_string()),
+    };
+    if !meta.is_dir() {
+        return Err("exists and is not a directory".to_owned());
+    }
+    for entry in fs::read_dir(dir).map_err(|e| e.to_string())? {
+        let entry = entry.map_err(|e| e.to_string())?;
+        if !written_by_capkv(&entry.path()) {
+            return Err(format!(
+                "holds {}, which capkv did not write; refusing to replace the directory",
+                entry.file_name().display()
+            ));
+        }
+    }
+    Ok(true)
+}
+
+fn written_by_capkv(path: &Path) -> bool {
+    let is_yaml_file = path.extension().is_some_and(|e| e == "yaml")
+        && fs::symlink_metadata(path).is_ok_and(|m| m.is_file());
+    let mut head = [0; FRAME.len()];
+    is_yaml_file
+        && fs::File::open(path)
+            .and_then(|mut f| f.read_exact(&mut head))
+            .is_ok()
+        && head == FRAME
+}
+
+fn write_file(path: &Path, content: &str) -> std::io::Result<()> {
+    let mut file = fs::File::create(path)?;
+    file.write_all(content.as_bytes())?;
+    // On disk before the swap: a crash right after it must not leave empty files.
+    file.sync_all()
+}

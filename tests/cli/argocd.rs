@@ -1,0 +1,172 @@
+//! The shipped Argo CD plugin renders the example cluster directories: each directory
+//! is rendered with the plugin's own generate command, run the way Argo CD runs it.
+
+use crate::support::{documents, repo_root};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn read_yaml(path: &str) -> Value {
+    let text = std::fs::read_to_string(repo_root().join(path)).expect("shipped file");
+    serde_saphyr::from_str(&text).expect("valid YAML")
+}
+
+/// The generate command of plugin.yaml as argv.
+fn generate_command() -> Vec<String> {
+    let plugin = read_yaml("deploy/argocd/plugin.yaml");
+    assert_eq!(plugin["kind"], "ConfigManagementPlugin");
+    let generate = &plugin["spec"]["generate"];
+    [&generate["command"], &generate["args"]]
+        .iter()
+        .flat_map(|list| list.as_array().expect("a list").iter())
+        .map(|v| v.as_str().expect("a string").to_owned())
+        .collect()
+}
+
+fn cluster_dirs() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(repo_root().join("deploy/argocd/clusters"))
+        .expect("example clusters")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+/// Runs the plugin's generate command in `dir` with the environment Argo CD gives it
+/// for an Application of the ApplicationSet (name and namespace: the directory name).
+fn generate(dir: &Path) -> (String, std::process::Output) {
+    let app = dir
+        .file_name()
+        .expect("a directory name")
+        .to_string_lossy()
+        .into_owned();
+    let argv = generate_command();
+    let capkv_dir = Path::new(env!("CARGO_BIN_EXE_capkv"))
+        .parent()
+        .expect("the binary is in a directory");
+    let path = std::env::join_paths(std::iter::once(capkv_dir.to_owned()).chain(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+    ))
+    .expect("a valid PATH");
+    let output = Command::new(&argv[0])
+        .args(&argv[1..])
+        .current_dir(dir)
+        .env("PATH", path)
+        .env("ARGOCD_APP_NAME", &app)
+        .env("ARGOCD_APP_NAMESPACE", &app)
+        .env_remove("CAPKV_NAMESPACE")
+        .output()
+        .expect("the plugin command runs");
+    (app, output)
+}
+
+#[test]
+fn the_plugin_is_discovered_by_values_yaml_and_named_by_the_application_set() {
+    let plugin = read_yaml("deploy/argocd/plugin.yaml");
+    assert_eq!(plugin["spec"]["discover"]["fileName"], "./values.yaml");
+    let appset = read_yaml("deploy/argocd/applicationset.yaml");
+    let template = &appset["spec"]["template"];
+    // With a version, Argo CD names the plugin <name>-<version>.
+    let plugin_name = format!(
+        "{}-{}",
+        plugin["metadata"]["name"].as_str().unwrap(),
+        plugin["spec"]["version"].as_str().unwrap()
+    );
+    assert_eq!(
+        template["spec"]["source"]["plugin"]["name"],
+        plugin_name.as_str()
+    );
+    // The environment `generate` sets up is what this template produces.
+    assert_eq!(template["metadata"]["name"], "{{.path.basename}}");
+    assert_eq!(
+        template["spec"]["destination"]["namespace"],
+        "{{.path.basename}}"
+    );
+    assert_eq!(
+        appset["spec"]["generators"][0]["git"]["directories"][0]["path"],
+        "deploy/argocd/clusters/*"
+    );
+    let patch = read_yaml("deploy/argocd/repo-server-patch.yaml");
+    let sidecar = &patch["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(sidecar["command"][0], "/var/run/argocd/argocd-cmp-server");
+    assert_eq!(sidecar["securityContext"]["runAsUser"], 999);
+    assert!(
+        sidecar["volumeMounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["mountPath"] == "/home/argocd/cmp-server/config/plugin.yaml")
+    );
+    for dir in cluster_dirs() {
+        assert!(
+            dir.join("values.yaml").is_file(),
+            "{} is discovered",
+            dir.display()
+        );
+    }
+}
+
+#[test]
+fn every_example_cluster_renders_through_the_plugin_command() {
+    let expected_pools: &[(&str, &[&str])] = &[
+        ("edge-1", &["workers"]),
+        ("prod-eu-2", &["general", "memory"]),
+    ];
+    let dirs = cluster_dirs();
+    assert_eq!(dirs.len(), expected_pools.len(), "{dirs:?}");
+    for (dir, (cluster, pools)) in dirs.iter().zip(expected_pools) {
+        let (app, output) = generate(dir);
+        assert_eq!(&app, cluster);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{app}: {stderr}");
+        let stream = String::from_utf8(output.stdout).expect("UTF-8");
+        let docs = documents(&stream);
+        let ids: Vec<String> = docs
+            .iter()
+            .map(|d| {
+                format!(
+                    "{}/{}",
+                    d["kind"].as_str().unwrap(),
+                    d["metadata"]["name"].as_str().unwrap()
+                )
+            })
+            .collect();
+        for kind in [
+            "Cluster",
+            "KamajiControlPlane",
+            "VSphereCluster",
+            "InClusterIPPool",
+        ] {
+            assert!(ids.contains(&format!("{kind}/{cluster}")), "{app}: {ids:?}");
+        }
+        for pool in *pools {
+            assert!(
+                ids.contains(&format!("MachineDeployment/{cluster}-{pool}-md")),
+                "{ids:?}"
+            );
+            for prefix in ["vsphere-machine-template", "kubeadmconfig"] {
+                let stem = format!("/{cluster}-{pool}-{prefix}-");
+                assert_eq!(
+                    ids.iter().filter(|id| id.contains(&stem)).count(),
+                    1,
+                    "{ids:?}"
+                );
+            }
+        }
+        assert_eq!(
+            ids.iter()
+                .filter(|id| id.starts_with("MachineDeployment/"))
+                .count(),
+            pools.len()
+        );
+        for doc in &docs {
+            assert_eq!(doc["metadata"]["namespace"], cluster.to_string(), "{doc}");
+            assert_eq!(
+                doc["metadata"]["labels"]["cluster.x-k8s.io/cluster-name"],
+                cluster.to_string()
+            );
+        }
+        // Credentials stay out of git: the examples reference a Secret, never create one.
+        assert!(!ids.iter().any(|id| id.starts_with("Secret/")), "{ids:?}");
+    }
+}

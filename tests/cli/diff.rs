@@ -1,0 +1,280 @@
+//! `capkv diff`: object changes, the rolling-update preview, rejected changes, secrets.
+
+use crate::support::{TempValues, capkv, capkv_with_stdin, documents, snapshot_settings};
+use serde_json::Value;
+
+const TWO_POOLS: &str = r"
+cluster:
+  name: review
+vSphere:
+  password: old-password-4711
+  secret:
+    create: true
+    name: review-vsphere
+nodePools:
+  - name: alpha
+    template: ubuntu-2404-kube-v1.32.0
+    dataStore: ds1
+    network: net1
+    replicas: 3
+  - name: beta
+    template: ubuntu-2404-kube-v1.32.0
+    dataStore: ds1
+    network: net1
+    replicas: 3
+";
+
+/// A rendered stream of TWO_POOLS with extra flags, in a file of its own.
+fn rendered(extra: &[&str]) -> TempValues {
+    let values = TempValues::new(TWO_POOLS);
+    let mut args = vec!["render", "-f", values.arg()];
+    args.extend_from_slice(extra);
+    TempValues::named("stream.yaml", &capkv(&args).success())
+}
+
+fn diff(old: &TempValues, new: &TempValues, extra: &[&str]) -> crate::support::Run {
+    let mut args = vec!["diff", old.arg(), new.arg()];
+    args.extend_from_slice(extra);
+    capkv(&args)
+}
+
+/// The status word of a pool in the text report.
+fn status_of(report: &str, pool: &str) -> String {
+    let line = report
+        .lines()
+        .find(|l| l.ends_with(&format!("default/{pool}")))
+        .unwrap_or_else(|| panic!("no line for {pool}:\n{report}"));
+    line.trim()
+        .trim_end_matches(&format!("default/{pool}"))
+        .trim()
+        .to_owned()
+}
+
+#[test]
+fn a_change_that_rolls_one_pool_leaves_the_other_unchanged() {
+    let old = rendered(&[]);
+    let new = rendered(&["--set", "nodePools[0].numCPUs=4"]);
+    let report = diff(&old, &new, &[]).success();
+    assert_eq!(status_of(&report, "review-alpha-md"), "rolls", "{report}");
+    assert_eq!(
+        status_of(&report, "review-beta-md"),
+        "unchanged",
+        "{report}"
+    );
+    assert!(
+        report.contains("spec.template.spec.numCPUs: 2 → 4"),
+        "names the template field that differs:\n{report}"
+    );
+    assert!(report.contains("VSphereMachineTemplate review-alpha-vsphere-machine-template-"));
+    assert!(
+        !report.contains("review-beta-vsphere-machine-template-"),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_replicas_change_is_a_scale() {
+    let old = rendered(&[]);
+    let new = rendered(&["--set", "nodePools[1].replicas=5"]);
+    let report = diff(&old, &new, &[]).success();
+    assert_eq!(status_of(&report, "review-beta-md"), "scales", "{report}");
+    assert_eq!(
+        status_of(&report, "review-alpha-md"),
+        "unchanged",
+        "{report}"
+    );
+    assert!(report.contains("spec.replicas: 3 → 5"), "{report}");
+    assert!(!report.contains("rolls"), "{report}");
+}
+
+#[test]
+fn autoscaler_bounds_are_a_scale() {
+    let old = rendered(&["--set", "nodePools[0].autoscaling.enabled=true"]);
+    let new = rendered(&[
+        "--set",
+        "nodePools[0].autoscaling.enabled=true",
+        "--set",
+        "nodePools[0].autoscaling.maxSize=9",
+    ]);
+    let report = diff(&old, &new, &[]).success();
+    assert_eq!(status_of(&report, "review-alpha-md"), "scales", "{report}");
+    assert!(
+        report.contains(
+            "metadata.annotations[\"cluster.x-k8s.io/cluster-api-autoscaler-node-group-max-size\"]: 6 → 9"
+        ),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_kubernetes_version_change_rolls_every_pool() {
+    let old = rendered(&[]);
+    let new = rendered(&["--set", "cluster.controlPlane.version=v1.32.1"]);
+    let report = diff(&old, &new, &[]).success();
+    for pool in ["review-alpha-md", "review-beta-md"] {
+        assert_eq!(status_of(&report, pool), "rolls", "{report}");
+    }
+    assert!(report.contains("spec.template.spec.version: v1.31.0 → v1.32.1"));
+}
+
+/// Every mapping's keys in reverse order.
+fn reversed(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .rev()
+                .map(|(k, v)| (k.clone(), reversed(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(reversed).collect()),
+        other => other.clone(),
+    }
+}
+
+#[test]
+fn a_reformatting_only_change_is_no_change() {
+    let old = rendered(&[]);
+    // The same objects as JSON documents (flow style, every string quoted), keys in
+    // reverse order, other comments and document order unchanged.
+    let stream = std::fs::read_to_string(&old.path).unwrap();
+    let mut reformatted = String::new();
+    for doc in documents(&stream) {
+        reformatted.push_str(&format!("---\n# reformatted\n{}\n", reversed(&doc)));
+    }
+    assert_ne!(reformatted, stream);
+    let new = TempValues::named("reformatted.yaml", &reformatted);
+    let run = diff(&old, &new, &["--exit-code"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "No changes: both streams hold the same objects.\n"
+    );
+}
+
+#[test]
+fn markdown_report_for_a_pull_request() {
+    let old = rendered(&[]);
+    let new = rendered(&[
+        "--set",
+        "nodePools[0].memoryMiB=8192",
+        "--set",
+        "nodePools[1].replicas=4",
+    ]);
+    let report = diff(&old, &new, &["--output", "markdown"]).success();
+    snapshot_settings().bind(|| insta::assert_snapshot!("diff-markdown", report));
+}
+
+#[test]
+fn secret_values_are_never_printed() {
+    let old = rendered(&[]);
+    let new = rendered(&["--set", "vSphere.password=new-password-0815"]);
+    let added = rendered(&["--set", "vSphere.secret.create=false"]);
+    for (a, b) in [(&old, &new), (&added, &new), (&new, &added)] {
+        for format in ["text", "markdown"] {
+            let report = diff(a, b, &["-o", format]).success();
+            for secret in ["old-password-4711", "new-password-0815", "admin@vcenter"] {
+                assert!(!report.contains(secret), "{secret} printed:\n{report}");
+            }
+            assert!(report.contains("Secret default/review-vsphere"), "{report}");
+        }
+    }
+    let report = diff(&old, &new, &[]).success();
+    assert!(
+        report.contains("+  password: (hidden, changed)"),
+        "{report}"
+    );
+    assert!(report.contains("   username: (hidden)"), "{report}");
+}
+
+#[test]
+fn exit_code_flag_reports_differences_like_git_diff() {
+    let old = rendered(&[]);
+    let new = rendered(&["--set", "nodePools[1].replicas=5"]);
+    let differs = diff(&old, &new, &["--exit-code"]);
+    assert_eq!(differs.code, 1, "{}", differs.stderr);
+    assert!(
+        differs.stdout.contains("scales"),
+        "the report is still printed"
+    );
+    assert_eq!(diff(&old, &old, &["--exit-code"]).code, 0);
+    assert_eq!(diff(&old, &new, &[]).code, 0, "without the flag, 0");
+}
+
+#[test]
+fn one_side_can_come_from_standard_input() {
+    let old = rendered(&[]);
+    let new = rendered(&["--set", "nodePools[1].replicas=5"]);
+    let stdin = std::fs::read_to_string(&old.path).unwrap();
+    let report = capkv_with_stdin(&["diff", "-", new.arg()], &stdin).success();
+    assert_eq!(status_of(&report, "review-beta-md"), "scales", "{report}");
+    capkv(&["diff", "-", "-"]).assert_fails(2, "cannot both be `-`");
+}
+
+#[test]
+fn unreadable_or_invalid_input_fails_with_nothing_on_stdout() {
+    let old = rendered(&[]);
+    capkv(&["diff", old.arg(), "/nonexistent/new.yaml"])
+        .assert_fails(1, "error: /nonexistent/new.yaml: cannot read");
+    let bad = TempValues::named("bad.yaml", "kind: A\nmetadata: {name: a}\n---\n- a list\n");
+    capkv(&["diff", old.arg(), bad.arg()]).assert_fails(1, "document 2: not a Kubernetes object");
+    capkv(&["diff", old.arg(), old.arg(), "--output", "html"]).assert_fails(2, "html");
+}
+
+#[test]
+fn a_template_edited_in_place_is_flagged_as_rejected() {
+    let old = rendered(&[]);
+    let stream = std::fs::read_to_string(&old.path).unwrap();
+    let edited = stream.replace("numCPUs: 2", "numCPUs: 6");
+    assert_ne!(edited, stream);
+    let new = TempValues::named("edited.yaml", &edited);
+    let report = diff(&old, &new, &[]).success();
+    assert!(
+        report.contains("Rejected or ignored by CAPI/CAPV"),
+        "{report}"
+    );
+    let flagged = report
+        .lines()
+        .filter(|l| {
+            l.contains("VSphereMachineTemplate default/review-")
+                && l.contains("edited in place; immutable")
+        })
+        .count();
+    assert_eq!(flagged, 2, "{report}");
+    assert_eq!(
+        status_of(&report, "review-alpha-md"),
+        "unchanged",
+        "nothing rolls:\n{report}"
+    );
+}
+
+#[test]
+fn cluster_resource_set_strategy_and_selector_changes_are_flagged() {
+    let crs = |strategy: &str, env: &str| {
+        format!(
+            "apiVersion: addons.cluster.x-k8s.io/v1beta2\nkind: ClusterResourceSet\nmetadata:\n  name: cni\n  namespace: default\nspec:\n  strategy: {strategy}\n  clusterSelector:\n    matchLabels:\n      env: {env}\n  resources:\n  - kind: ConfigMap\n    name: cni\n"
+        )
+    };
+    let old = TempValues::named("old.yaml", &crs("ApplyOnce", "prod"));
+    let new = TempValues::named("new.yaml", &crs("Reconcile", "stage"));
+    let report = diff(&old, &new, &[]).success();
+    assert!(
+        report.contains("ClusterResourceSet default/cni: spec.strategy is immutable"),
+        "{report}"
+    );
+    assert!(
+        report.contains("ClusterResourceSet default/cni: spec.clusterSelector is immutable"),
+        "{report}"
+    );
+    assert!(
+        report.contains("spec.strategy: ApplyOnce → Reconcile"),
+        "{report}"
+    );
+}
+
+#[test]
+fn piped_text_has_no_colors() {
+    let old = rendered(&[]);
+    let new = rendered(&["--set", "nodePools[0].numCPUs=4"]);
+    let report = diff(&old, &new, &[]).success();
+    assert!(!report.contains('\u{1b}'), "{report}");
+}

@@ -1,0 +1,53 @@
+//! The README's `capkv diff` example is real output of the binary.
+
+use crate::support::{TempValues, capkv, repo_root};
+
+const MARKER: &str =
+    "<!-- capkv diff main.yaml pr.yaml: real output, checked by tests/cli/readme.rs -->";
+
+/// The fenced block right after the marker line.
+fn readme_example() -> String {
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).expect("README.md");
+    let after = readme
+        .split_once(&format!("{MARKER}\n```text\n"))
+        .expect("the marker and a text block follow each other")
+        .1;
+    after
+        .split_once("```\n")
+        .expect("the block ends")
+        .0
+        .to_owned()
+}
+
+#[test]
+fn the_reviewing_changes_example_is_the_real_output() {
+    let main = TempValues::named(
+        "main.yaml",
+        &capkv(&["render", "-f", "examples/full.yaml"]).success(),
+    );
+    let pr = TempValues::named(
+        "pr.yaml",
+        &capkv(&[
+            "render",
+            "-f",
+            "examples/full.yaml",
+            "--set",
+            "nodePools[0].numCPUs=8",
+            "--set",
+            "nodePools[1].replicas=2",
+            "--set",
+            "vSphere.password=rotated",
+        ])
+        .success(),
+    );
+    let output = capkv(&["diff", main.arg(), pr.arg()]).success();
+    assert_eq!(
+        readme_example(),
+        output,
+        "README example is stale; the real output is:\n{output}"
+    );
+    // What the example is there to show.
+    assert!(output.contains("  rolls   default/prod-eu-1-general-md\n"));
+    assert!(output.contains("  scales  default/prod-eu-1-gpu-md\n"));
+    assert!(!output.contains("rotated"));
+}
