@@ -176,12 +176,15 @@ fn usage(subcommand: &str, kind: ErrorKind, message: &str) -> AppError {
 
 fn show_values(args: &ValuesCommandArgs) -> Result<String, AppError> {
     let sources = args.values.sources();
-    let tree = if args.raw {
+    let mut tree = if args.raw {
         serde_json::Value::Object(values::merge(&sources)?.tree)
     } else {
         let (_, typed) = values::load(&sources)?;
         serde_json::to_value(&typed).unwrap_or_default()
     };
+    if !args.show_secrets {
+        values::mask_secrets(&mut tree);
+    }
     Ok(match args.output {
         Format::Json => {
             let mut text = serde_json::to_string_pretty(&tree).unwrap_or_default();

@@ -98,6 +98,9 @@ pub struct ValuesCommandArgs {
     /// Print the merged tree before typing and validation (for debugging merges).
     #[arg(long)]
     pub raw: bool,
+    /// Print passwords as they are instead of `<redacted>`.
+    #[arg(long)]
+    pub show_secrets: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

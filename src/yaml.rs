@@ -69,7 +69,7 @@ fn to_error(err: &serde_saphyr::Error) -> YamlError {
         .unwrap_or(text);
     let message = text.replace("duplicate mapping key", "duplicate key");
     match err.location() {
-        Some(at) if !message.starts_with("line ") => YamlError {
+        Some(at) if !message.starts_with("line ") && !message.contains(" at line ") => YamlError {
             message: format!("line {} column {}: {message}", at.line(), at.column()),
         },
         _ => YamlError { message },

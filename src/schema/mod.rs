@@ -15,6 +15,12 @@ use serde_json::{Map, Value};
 
 pub type StringMap = indexmap::IndexMap<String, String>;
 
+/// Keys whose values are credentials: masked by `capkv values` and never echoed in an
+/// error message.
+pub fn is_secret_key(key: &str) -> bool {
+    matches!(key, "password" | "passwd")
+}
+
 /// Which generation of the Cluster API and Kamaji APIs the output targets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 pub enum ApiProfile {

@@ -122,7 +122,19 @@ pub fn merge(sources: &Sources) -> Result<Merged, ValuesError> {
             Some(&defaults_value),
             &read_set_file,
         )?;
-        strvals::apply(*kind, input, &mut set_only, None, &read_set_file)?;
+        // Applied alone, the flag shows what it sets (for error attribution) and whether
+        // it sets anything: Helm silently drops `a[`, `=x` or `[0]=1`, a typo that would
+        // otherwise go unnoticed.
+        let mut alone = Map::new();
+        strvals::apply(*kind, input, &mut alone, None, &read_set_file)?;
+        if alone.is_empty() {
+            return Err(ValuesError::Set(SetError {
+                flag: kind.flag(),
+                input: input.clone(),
+                message: "sets nothing: a key is empty or a bracket is unbalanced".into(),
+            }));
+        }
+        merge::merge_over(&mut set_only, alone);
     }
     if !set_only.is_empty() {
         layers.insert(0, ("--set flags".to_owned(), set_only));
@@ -130,6 +142,23 @@ pub fn merge(sources: &Sources) -> Result<Merged, ValuesError> {
     let tree = merge::coalesce(user, &defaults);
     layers.push((defaults_label, defaults));
     Ok(Merged { tree, layers })
+}
+
+/// Replaces every credential in a values tree by `<redacted>` (for printing).
+pub fn mask_secrets(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map.iter_mut() {
+                if crate::schema::is_secret_key(key) && !child.is_null() {
+                    *child = Value::String("<redacted>".into());
+                } else {
+                    mask_secrets(child);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(mask_secrets),
+        _ => {}
+    }
 }
 
 /// Merges and types the values: the input of rendering.

@@ -99,9 +99,41 @@ pub struct SetError {
 }
 
 impl fmt::Display for SetError {
+    /// A flag that sets a password is shown without its value: errors end up in CI logs.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {:?}: {}", self.flag, self.input, self.message)
+        let lower = self.input.to_ascii_lowercase();
+        if lower.contains("password") || lower.contains("passwd") {
+            let key = self.input.split('=').next().unwrap_or_default();
+            write!(
+                f,
+                "{} \"{key}=<redacted>\": {}",
+                self.flag,
+                redact_message(&self.message)
+            )
+        } else {
+            write!(f, "{} {:?}: {}", self.flag, self.input, self.message)
+        }
     }
+}
+
+/// Drops quoted fragments from a message about a secret-bearing flag: they may be
+/// pieces of the value.
+fn redact_message(message: &str) -> String {
+    let mut out = String::new();
+    let mut quoted = false;
+    for c in message.chars() {
+        if c == '"' {
+            quoted = !quoted;
+            if quoted {
+                out.push_str("\"…");
+            } else {
+                out.push('"');
+            }
+        } else if !quoted {
+            out.push(c);
+        }
+    }
+    out
 }
 
 impl std::error::Error for SetError {}

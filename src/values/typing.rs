@@ -10,7 +10,13 @@ pub(super) fn to_typed(merged: &Merged) -> Result<Values, ValuesError> {
     serde_path_to_error::deserialize::<_, Values>(&tree).map_err(|err| {
         let mut path = segments(err.path());
         let message = err.inner().to_string();
-        let message = describe(&message, &mut path);
+        let mut message = describe(&message, &mut path);
+        if matches!(path.last(), Some(PathSegment::Key(key)) if crate::schema::is_secret_key(key)) {
+            // The offending value may be the password itself.
+            if let Some(cut) = message.find(", got ") {
+                message.truncate(cut);
+            }
+        }
         ValuesError::Invalid {
             path: format_path(&path),
             origin: merged.origin_of(&path).map(str::to_owned),

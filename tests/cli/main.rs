@@ -6,6 +6,7 @@ mod diff;
 mod docs;
 mod errors;
 mod hashing;
+mod hostile;
 mod manual;
 mod output_dir;
 mod readme;

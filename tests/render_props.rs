@@ -1,0 +1,113 @@
+//! Property tests of the rendering boundary: any string a user puts into a string-typed
+//! value comes out byte for byte at its place in the stream, and never changes the
+//! stream's documents or keys (no YAML injection, no template injection).
+
+use capkv::render::Renderer;
+use capkv::values::{self, SetKind, Sources};
+use capkv::{output, validate};
+use proptest::prelude::*;
+use serde_json::Value;
+
+/// (values path, kind of the object it lands in, JSON pointer to it there).
+const PLACES: &[(&str, &str, &str)] = &[
+    ("vSphere.password", "Secret", "/stringData/password"),
+    (
+        "nodePools[0].template",
+        "VSphereMachineTemplate",
+        "/spec/template/spec/template",
+    ),
+    (
+        "nodePools[0].preKubeadmCommands[0]",
+        "KubeadmConfigTemplate",
+        "/spec/template/spec/preKubeadmCommands/3",
+    ),
+    (
+        "nodePools[0].additionalCloudInitFiles",
+        "KubeadmConfigTemplate",
+        "/spec/template/spec/files/0/content",
+    ),
+    (
+        "cluster.controlPlane.network.serviceAnnotations.note",
+        "KamajiControlPlane",
+        "/spec/network/serviceAnnotations/note",
+    ),
+    (
+        "cluster.controlPlane.dataStoreName",
+        "KamajiControlPlane",
+        "/spec/dataStoreName",
+    ),
+];
+
+fn render(place: &str, value: &str) -> Result<Vec<Value>, String> {
+    let sources = Sources {
+        sets: vec![
+            (SetKind::Set, "vSphere.secret.create=true".into()),
+            (
+                SetKind::String,
+                "vSphere.password=not-the-placeholder".into(),
+            ),
+            (SetKind::Literal, format!("{place}={value}")),
+        ],
+        ..Sources::default()
+    };
+    let (_, values) = values::load(&sources).map_err(|e| e.to_string())?;
+    let findings = validate::check(&values, "demo", "default");
+    if findings.has_errors() {
+        return Err(format!("{:?}", findings.0));
+    }
+    let mut documents = Renderer::default()
+        .render(&values, "demo", "default")
+        .map_err(|e| e.to_string())?;
+    output::sort(&mut documents);
+    let stream = output::stream(&documents);
+    serde_saphyr::from_multiple::<Value>(&stream)
+        .map_err(|e| format!("output is not YAML: {e}\n{stream}"))
+}
+
+/// Kind and key paths of every document: the stream's shape (names may change: template
+/// names carry a hash of their content).
+fn shape(docs: &[Value]) -> Vec<String> {
+    fn keys(value: &Value, prefix: &str, out: &mut Vec<String>) {
+        if let Value::Object(map) = value {
+            for (key, child) in map {
+                let path = format!("{prefix}/{key}");
+                out.push(path.clone());
+                keys(child, &path, out);
+            }
+        }
+    }
+    docs.iter()
+        .map(|d| {
+            let mut paths = Vec::new();
+            keys(d, "", &mut paths);
+            format!("{} {}", d["kind"], paths.join(","))
+        })
+        .collect()
+}
+
+static BASELINES: std::sync::OnceLock<Vec<Vec<String>>> = std::sync::OnceLock::new();
+
+fn hostile_string() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<String>(),
+        "[\"'\\\\\n\r\t:#{}%\\-\\[\\] ,&*!|>@`=?~]{1,40}",
+        "(---|\\.\\.\\.|\\{\\{ 7\\*7 \\}\\}|\\{% if x %\\}|: |# |- |yes|on|0644|null|~|\\n|\\t){1,8}",
+        "\\PC{500,1500}",
+    ]
+    .prop_filter("the cases below need a non-empty value", |s| !s.is_empty())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_string_arrives_byte_exact_and_adds_no_structure(value in hostile_string()) {
+        let baselines = BASELINES.get_or_init(|| PLACES.iter().map(|(place, _, _)| shape(&render(place, "plain").expect("baseline renders"))).collect());
+        for ((place, kind, pointer), baseline) in PLACES.iter().zip(baselines) {
+            let docs = render(place, &value).map_err(|e| TestCaseError::fail(format!("{place}: {e}")))?;
+            prop_assert_eq!(baseline, &shape(&docs), "{} changed the stream's shape", place);
+            let doc = docs.iter().find(|d| d["kind"] == *kind).expect("object rendered");
+            prop_assert_eq!(doc.pointer(pointer).and_then(Value::as_str), Some(value.as_str()), "{}", place);
+        }
+    }
+}
