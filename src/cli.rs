@@ -20,6 +20,8 @@ pub struct Cli {
 pub enum Command {
     /// Print the cluster's objects as one multi-document YAML stream.
     Render(RenderArgs),
+    /// Check the values and the rendered objects; print every error and warning.
+    Lint(LintArgs),
     /// Print the merged values (validated and typed, or `--raw` as merged).
     Values(ValuesCommandArgs),
 }
@@ -31,6 +33,15 @@ pub struct RenderArgs {
     /// API generation of the output; overrides the `apiProfile` value.
     #[arg(long, value_enum)]
     pub api_profile: Option<ProfileArg>,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    #[command(flatten)]
+    pub render: RenderArgs,
+    /// Fail (exit code 1) on warnings too, not only on errors.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,8 @@
 mod controllers;
 mod errors;
 mod hashing;
+mod lint;
 mod render;
+mod rules;
 mod support;
 mod values;
