@@ -1,20 +1,23 @@
 //! Runs one command: the glue between the stages, the error printer and exit codes.
 //!
-//! Exit codes: 0 success, 1 bad input (values, files, flags' contents), 2 bad usage
-//! (unknown flag, missing argument). Output is produced in full before anything is
-//! written, so stdout is empty whenever a command fails. (`diff --exit-code` exits 1
-//! after printing its report, as `git diff --exit-code` does: that is not a failure.)
+//! Exit codes: 0 success, 1 bad input (values, files, flags' contents, lint findings)
+//! or an internal error, 2 bad usage (unknown flag, missing argument). Output is
+//! produced in full before anything is written, so stdout is empty whenever a command
+//! fails. (`diff --exit-code` exits 1 after printing its report, as `git diff
+//! --exit-code` does: that is not a failure.)
 
 use crate::cli::{
-    Cli, Command, DiffArgs, DiffFormat, Format, ManArgs, RenderArgs, ValuesCommandArgs,
+    Cli, Command, DiffArgs, DiffFormat, Format, LintArgs, ManArgs, ProfileArg, RenderArgs,
+    ValuesArgs, ValuesCommandArgs,
 };
-use crate::diff::{self, InputError, Report};
+use crate::diff::{self, InputError};
 use crate::outdir::{self, OutputDirError};
-use crate::render::{RenderError, Renderer};
+use crate::render::{Document, RenderError, Renderer};
+use crate::schema::Values;
 use crate::select::{self, NoMatch};
-use crate::validate::{self, Finding};
-use crate::values::{self, ValuesError};
-use crate::{manual, output, yaml};
+use crate::validate::{self, Finding, Findings};
+use crate::values::{self, Merged, ValuesError};
+use crate::{lint, manual, output, selfcheck, yaml};
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser};
 use std::ffi::OsString;
@@ -39,6 +42,23 @@ enum AppError {
     /// like clap's own.
     #[error(transparent)]
     Usage(clap::Error),
+    /// The rendered stream failed the self-check: a bug in capkv, never printed.
+    #[error("internal error: {}", .0.join("; "))]
+    SelfCheck(Vec<String>),
+}
+
+impl AppError {
+    /// The error as stderr lines, each starting with `error: `.
+    fn lines(&self) -> Vec<String> {
+        match self {
+            AppError::Invalid(findings) => findings.iter().map(ToString::to_string).collect(),
+            AppError::SelfCheck(problems) => problems
+                .iter()
+                .map(|p| format!("error: internal error: {p} (please report this as a capkv bug)"))
+                .collect(),
+            other => vec![format!("error: {other}")],
+        }
+    }
 }
 
 /// What a successful command prints, and its exit code (`diff --exit-code` exits 1
@@ -71,6 +91,7 @@ where
     };
     let result = match cli.command {
         Command::Render(args) => render(&args),
+        Command::Lint(args) => return run_lint(&args),
         Command::Values(args) => show_values(&args).map(Output::from),
         Command::Schema => Ok(schema_text().into()),
         Command::Docs => Ok(crate::docs::values_table().into()),
@@ -87,39 +108,113 @@ where
             let _ = err.print();
             ExitCode::from(2)
         }
-        Err(AppError::Invalid(findings)) => {
-            for finding in findings {
-                eprintln!("{finding}");
-            }
-            ExitCode::FAILURE
-        }
         Err(err) => {
-            eprintln!("error: {err}");
+            for line in err.lines() {
+                eprintln!("{line}");
+            }
             ExitCode::FAILURE
         }
     }
 }
 
-fn render(args: &RenderArgs) -> Result<Output, AppError> {
-    let (_, mut values) = values::load(&args.values.sources())?;
-    if let Some(profile) = args.api_profile {
+/// Typed values that passed loading, with every finding of the checks (errors and
+/// warnings, each naming the layer its value came from): what `render` and `lint` share.
+#[derive(Debug)]
+struct Checked {
+    values: Values,
+    cluster: String,
+    findings: Findings,
+}
+
+fn check(args: &ValuesArgs, profile: Option<ProfileArg>) -> Result<Checked, AppError> {
+    let (merged, mut values) = values::load(&args.sources())?;
+    if let Some(profile) = profile {
         values.api_profile = profile.into();
     }
-    let cluster = validate::cluster_name(&values, args.values.name.as_deref())
-        .map_err(|f| AppError::Invalid(vec![f]))?
-        .to_owned();
-    let findings = validate::check(&values, &cluster, &args.values.namespace);
-    if findings.has_errors() {
-        return Err(AppError::Invalid(findings.errors().cloned().collect()));
+    let name_arg = args.name.as_deref();
+    let cluster = match validate::cluster_name(&values, name_arg) {
+        Ok(cluster) => cluster.to_owned(),
+        Err(mut finding) => {
+            finding.origin = origin(&finding.path, &merged, &values, name_arg);
+            return Err(AppError::Invalid(vec![finding]));
+        }
+    };
+    let mut findings = validate::check(&values, &cluster, &args.namespace);
+    for finding in &mut findings.0 {
+        finding.origin = origin(&finding.path, &merged, &values, name_arg);
     }
-    let mut documents = Renderer::default().render(&values, &cluster, &args.values.namespace)?;
+    Ok(Checked {
+        values,
+        cluster,
+        findings,
+    })
+}
+
+/// The layer a finding's value came from. The cluster name may come from the NAME
+/// argument rather than from any layer of values.
+fn origin(path: &str, merged: &Merged, values: &Values, name_arg: Option<&str>) -> Option<String> {
+    if path == "cluster.name" && values.cluster.name.is_empty() {
+        return name_arg
+            .filter(|n| !n.is_empty())
+            .map(|_| "the NAME argument".to_owned());
+    }
+    merged.origin_of_path(path).map(str::to_owned)
+}
+
+/// Renders, orders and self-checks the objects: all of them, or none.
+fn produce(checked: &Checked, namespace: &str) -> Result<Vec<Document>, AppError> {
+    let mut documents = Renderer::default().render(&checked.values, &checked.cluster, namespace)?;
     output::sort(&mut documents);
+    selfcheck::check(&documents).map_err(AppError::SelfCheck)?;
+    Ok(documents)
+}
+
+fn render(args: &RenderArgs) -> Result<Output, AppError> {
+    let checked = check(&args.values, args.api_profile)?;
+    if checked.findings.has_errors() {
+        return Err(AppError::Invalid(
+            checked.findings.errors().cloned().collect(),
+        ));
+    }
+    let documents = produce(&checked, &args.values.namespace)?;
     let documents = select::filter(documents, &args.show_only)?;
     if let Some(dir) = &args.output_dir {
         outdir::write(dir, &documents)?;
         return Ok(String::new().into());
     }
     Ok(output::stream(&documents).into())
+}
+
+/// Everything `render` checks, warnings included, reported in full. Rendering and the
+/// self-check run only when the values have no errors (a render of invalid values
+/// would only repeat them).
+fn run_lint(args: &LintArgs) -> ExitCode {
+    let mut report = lint::Report::new(args.strict);
+    match check(&args.values, args.api_profile) {
+        Ok(checked) => {
+            for finding in &checked.findings.0 {
+                report.finding(finding);
+            }
+            if !checked.findings.has_errors()
+                && let Err(err) = produce(&checked, &args.values.namespace)
+            {
+                err.lines().into_iter().for_each(|l| report.error_line(l));
+            }
+        }
+        Err(AppError::Invalid(findings)) => findings.iter().for_each(|f| report.finding(f)),
+        Err(err) => err.lines().into_iter().for_each(|l| report.error_line(l)),
+    }
+    for line in report.lines() {
+        eprintln!("{line}");
+    }
+    if report.passed() {
+        write_stdout(&format!("{}\n", report.summary()))
+            .err()
+            .unwrap_or(ExitCode::SUCCESS)
+    } else {
+        eprintln!("{}", report.summary());
+        ExitCode::FAILURE
+    }
 }
 
 fn diff(args: &DiffArgs) -> Result<Output, AppError> {
@@ -130,7 +225,7 @@ fn diff(args: &DiffArgs) -> Result<Output, AppError> {
             "OLD and NEW cannot both be `-` (standard input)",
         ));
     }
-    let report = Report::new(&diff::read(&args.old)?, &diff::read(&args.new)?);
+    let report = diff::Report::new(&diff::read(&args.old)?, &diff::read(&args.new)?);
     let text = match args.output {
         DiffFormat::Markdown => report.markdown(),
         DiffFormat::Text => {

@@ -22,6 +22,8 @@ pub struct Cli {
 pub enum Command {
     /// Print the cluster's objects as one multi-document YAML stream.
     Render(RenderArgs),
+    /// Check the values and the rendered objects; print every error and warning.
+    Lint(LintArgs),
     /// Print the merged values (validated and typed, or `--raw` as merged).
     Values(ValuesCommandArgs),
     /// Print the JSON Schema (draft-07) of the values, for editors and CI.
@@ -86,6 +88,18 @@ pub struct CompletionsArgs {
 pub struct ManArgs {
     /// The subcommand whose page to print (e.g. `render`); the main page without it.
     pub subcommand: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    #[command(flatten)]
+    pub values: ValuesArgs,
+    /// API generation to check the output of; overrides the `apiProfile` value.
+    #[arg(long, value_enum)]
+    pub api_profile: Option<ProfileArg>,
+    /// Fail (exit code 1) on warnings too, not only on errors.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Args)]

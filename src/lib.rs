@@ -1,21 +1,25 @@
 //! capkv: values.yaml → every object of a Cluster API + Kamaji workload cluster on vSphere.
 //!
-//! Stages: [`cli`] → [`values`] (load, merge, type) → [`validate`] → [`render`] → [`output`]
-//! (or [`select`] and [`outdir`]); [`diff`] compares two rendered streams.
+//! Stages: [`cli`] → [`values`] (load, merge, type) → [`validate`] → [`render`] →
+//! [`selfcheck`] → [`output`] (or [`select`] and [`outdir`]). `capkv lint` runs the same
+//! stages and reports every finding; [`diff`] compares two rendered streams.
 
 pub mod cli;
 pub mod diff;
 pub mod docs;
 pub mod manual;
+pub mod names;
 pub mod outdir;
 pub mod output;
 pub mod render;
 pub mod schema;
 pub mod select;
+pub mod selfcheck;
 pub mod validate;
 pub mod values;
 pub mod yaml;
 
 mod app;
+mod lint;
 
 pub use app::run;

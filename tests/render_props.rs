@@ -32,9 +32,9 @@ const PLACES: &[(&str, &str, &str)] = &[
         "/spec/network/serviceAnnotations/note",
     ),
     (
-        "cluster.controlPlane.dataStoreName",
-        "KamajiControlPlane",
-        "/spec/dataStoreName",
+        "nodePools[0].users[0].sshAuthorizedKeys[0]",
+        "KubeadmConfigTemplate",
+        "/spec/template/spec/users/0/sshAuthorizedKeys/0",
     ),
 ];
 

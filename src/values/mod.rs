@@ -67,6 +67,11 @@ impl Merged {
             .find(|(_, tree)| lookup(tree, path).is_some())
             .map(|(label, _)| label.as_str())
     }
+
+    /// [`Merged::origin_of`] for a path as checks report it (`nodePools[1].memoryMiB`).
+    pub fn origin_of_path(&self, path: &str) -> Option<&str> {
+        self.origin_of(&typing::parse_path(path)?)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

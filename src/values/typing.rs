@@ -59,6 +59,28 @@ pub(super) fn format_path(path: &[PathSegment]) -> String {
     out
 }
 
+/// The inverse of [`format_path`] for the paths checks report (`a.b[2].c`); `None`
+/// for anything else (a flag name such as `--namespace` parses, but names no value).
+pub(super) fn parse_path(path: &str) -> Option<Vec<PathSegment>> {
+    let mut segments = Vec::new();
+    for part in path.split('.') {
+        let (key, mut rest) = part.split_once('[').map_or((part, ""), |(k, r)| (k, r));
+        if key.is_empty() {
+            return None;
+        }
+        segments.push(PathSegment::Key(key.to_owned()));
+        while !rest.is_empty() {
+            let (index, after) = rest.split_once(']')?;
+            segments.push(PathSegment::Index(index.parse().ok()?));
+            rest = match after {
+                "" => "",
+                more => more.strip_prefix('[')?,
+            };
+        }
+    }
+    Some(segments)
+}
+
 /// Rewrites serde's messages into the user's vocabulary. serde's wording is stable
 /// (`unknown field`, `missing field`, `invalid type`, `invalid value`); anything else
 /// is passed through unchanged.
@@ -164,6 +186,22 @@ mod tests {
         );
         assert_eq!(msg, "unknown key (did you mean \"replicas\"?)");
         assert_eq!(format_path(&path), "nodePools[0].replica");
+    }
+
+    #[test]
+    fn paths_parse_back() {
+        for path in [
+            "nodePools[1].memoryMiB",
+            "a",
+            "a.b[0][2].c",
+            "ipamProvider.ranges[3]",
+        ] {
+            let segments = parse_path(path).expect(path);
+            assert_eq!(format_path(&segments), path);
+        }
+        for bad in ["", "a..b", "a[x]", "a[1", "a[1]b", "[0]"] {
+            assert_eq!(parse_path(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -46,6 +46,6 @@ fn man_pages_for_capkv_and_each_subcommand() {
     );
     capkv(&["man", "deploy"]).assert_fails(
         2,
-        "no subcommand \"deploy\"; one of: render, values, schema, docs, diff",
+        "no subcommand \"deploy\"; one of: render, lint, values, schema, docs, diff",
     );
 }

@@ -1,0 +1,631 @@
+//! Output self-check: before anything is printed, every rendered document is checked
+//! for what the API server and the CAPI controllers need from the stream as a whole.
+//! The values checks run first and blame the user; whatever reaches this point and
+//! fails is a bug in capkv (a template or a derived name), so the stream is never
+//! printed.
+//!
+//! Checked: `apiVersion`, `kind` and `metadata.name` present; names valid for their
+//! kind; namespaces, label keys and values, annotation keys valid at every `metadata`;
+//! no two objects with one identity (API group, kind, namespace, name); references
+//! resolvable inside the stream (MachineDeployment → templates and Cluster, Cluster →
+//! control plane and infrastructure, ClusterResourceSet → resources and a Cluster it
+//! selects, VSphereMachineTemplate → IP pools), with the same apiVersion when the
+//! reference carries one.
+
+use crate::names::{NameRule, is_dns1123_label, label_key_problem, label_value_problem};
+use crate::render::Document;
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+
+/// An object's identity: what the API server keys it by.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Id<'a> {
+    group: &'a str,
+    kind: &'a str,
+    namespace: &'a str,
+    name: &'a str,
+}
+
+/// `Err` with one problem per entry, each a capkv bug; `Ok` when the stream is sound.
+pub fn check(documents: &[Document]) -> Result<(), Vec<String>> {
+    let mut problems = Vec::new();
+    let mut objects: Objects<'_> = HashMap::new();
+    let mut checked = Vec::new();
+    for (index, doc) in documents.iter().enumerate() {
+        let Some(id) = identity(doc, index, &mut problems) else {
+            continue;
+        };
+        let what = describe(doc, &id);
+        check_names(doc, &id, &what, &mut problems);
+        match objects.get(&id) {
+            Some((first, _)) => problems.push(format!(
+                "{what} is rendered twice (documents {} and {})",
+                first + 1,
+                index + 1
+            )),
+            None => {
+                objects.insert(id.clone(), (index, &doc.value));
+            }
+        }
+        checked.push((doc, id, what));
+    }
+    for (doc, id, what) in &checked {
+        check_references(&doc.value, id, what, &objects, &mut problems);
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}
+
+fn identity<'a>(doc: &'a Document, index: usize, problems: &mut Vec<String>) -> Option<Id<'a>> {
+    let text = |pointer: &str| doc.value.pointer(pointer).and_then(Value::as_str);
+    let mut missing = Vec::new();
+    for pointer in ["/apiVersion", "/kind", "/metadata/name"] {
+        if text(pointer).is_none_or(str::is_empty) {
+            missing.push(dotted(pointer));
+        }
+    }
+    if !missing.is_empty() {
+        problems.push(format!(
+            "document {} ({}) has no {}",
+            index + 1,
+            doc.source,
+            missing.join(", no ")
+        ));
+        return None;
+    }
+    Some(Id {
+        group: group_of(text("/apiVersion")?),
+        kind: text("/kind")?,
+        namespace: text("/metadata/namespace").unwrap_or_default(),
+        name: text("/metadata/name")?,
+    })
+}
+
+fn describe(doc: &Document, id: &Id<'_>) -> String {
+    format!("{} \"{}\" ({})", id.kind, id.name, doc.source)
+}
+
+/// `apps/v1` → `apps`; `v1` → the core group, `""`.
+fn group_of(api_version: &str) -> &str {
+    api_version.rsplit_once('/').map_or("", |(group, _)| group)
+}
+
+/// `/spec/resources/0/name` → `spec.resources[0].name`.
+fn dotted(pointer: &str) -> String {
+    let mut out = String::new();
+    for segment in pointer.split('/').filter(|s| !s.is_empty()) {
+        if segment.bytes().all(|b| b.is_ascii_digit()) {
+            out.push_str(&format!("[{segment}]"));
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(segment);
+        }
+    }
+    out
+}
+
+fn check_names(doc: &Document, id: &Id<'_>, what: &str, problems: &mut Vec<String>) {
+    let rule = NameRule::for_kind(id.kind);
+    if !rule.accepts(id.name) {
+        problems.push(format!("{what}: the name is not {}", rule.describe()));
+    }
+    if doc.value.pointer("/metadata/namespace").is_some() && !is_dns1123_label(id.namespace) {
+        problems.push(format!(
+            "{what}: namespace \"{}\" is not a DNS-1123 label",
+            id.namespace
+        ));
+    }
+    check_metadata(&doc.value, "", what, problems);
+}
+
+/// Every `metadata` at any depth (the object's, pod templates'): labels and annotations.
+fn check_metadata(value: &Value, at: &str, what: &str, problems: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map {
+                let path = if at.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{at}.{key}")
+                };
+                if key == "metadata"
+                    && let Value::Object(metadata) = child
+                {
+                    check_labels(metadata, &path, what, problems);
+                }
+                check_metadata(child, &path, what, problems);
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                check_metadata(item, &format!("{at}[{i}]"), what, problems);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn check_labels(metadata: &Map<String, Value>, at: &str, what: &str, problems: &mut Vec<String>) {
+    for field in ["labels", "annotations"] {
+        let Some(map) = metadata.get(field) else {
+            continue;
+        };
+        let Some(map) = map.as_object() else {
+            problems.push(format!("{what}: {at}.{field} is not a map"));
+            continue;
+        };
+        for (key, value) in map {
+            if let Some(problem) = label_key_problem(key) {
+                problems.push(format!("{what}: {at}.{field} key \"{key}\": {problem}"));
+            }
+            let Some(text) = value.as_str() else {
+                problems.push(format!("{what}: {at}.{field} \"{key}\" is not a string"));
+                continue;
+            };
+            if field == "labels"
+                && let Some(problem) = label_value_problem(text)
+            {
+                problems.push(format!(
+                    "{what}: {at}.labels {key}=\"{text}\": the value {problem}"
+                ));
+            }
+        }
+    }
+}
+
+/// Every object of the stream by identity: its document number and value.
+type Objects<'a> = HashMap<Id<'a>, (usize, &'a Value)>;
+
+fn check_references(
+    doc: &Value,
+    id: &Id<'_>,
+    what: &str,
+    objects: &Objects<'_>,
+    problems: &mut Vec<String>,
+) {
+    let mut refs: Vec<(String, Option<&str>)> = Vec::new();
+    match id.kind {
+        "Cluster" => {
+            refs.push(("/spec/controlPlaneRef".into(), Some("KamajiControlPlane")));
+            refs.push(("/spec/infrastructureRef".into(), Some("VSphereCluster")));
+        }
+        "MachineDeployment" => {
+            refs.push((
+                "/spec/template/spec/bootstrap/configRef".into(),
+                Some("KubeadmConfigTemplate"),
+            ));
+            refs.push((
+                "/spec/template/spec/infrastructureRef".into(),
+                Some("VSphereMachineTemplate"),
+            ));
+            for pointer in ["/spec/clusterName", "/spec/template/spec/clusterName"] {
+                check_cluster_name(doc, pointer, id, what, objects, problems);
+            }
+        }
+        "ClusterResourceSet" => {
+            let count = array_len(doc, "/spec/resources");
+            if count == 0 {
+                problems.push(format!("{what}: spec.resources is empty"));
+            }
+            refs.extend((0..count).map(|i| (format!("/spec/resources/{i}"), None)));
+            check_selector(doc, id, what, objects, problems);
+        }
+        "VSphereMachineTemplate" => {
+            let devices = "/spec/template/spec/network/devices";
+            for d in 0..array_len(doc, devices) {
+                let pools = format!("{devices}/{d}/addressesFromPools");
+                refs.extend((0..array_len(doc, &pools)).map(|p| (format!("{pools}/{p}"), None)));
+            }
+        }
+        _ => {}
+    }
+    for (pointer, kind) in refs {
+        check_reference(doc, &pointer, kind, id, what, objects, problems);
+    }
+}
+
+fn array_len(doc: &Value, pointer: &str) -> usize {
+    doc.pointer(pointer)
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len)
+}
+
+/// A reference `{apiGroup|apiVersion, kind, name}` to an object in the same namespace.
+fn check_reference(
+    doc: &Value,
+    pointer: &str,
+    expected_kind: Option<&str>,
+    from: &Id<'_>,
+    what: &str,
+    objects: &Objects<'_>,
+    problems: &mut Vec<String>,
+) {
+    let at = dotted(pointer);
+    let Some(reference) = doc.pointer(pointer).and_then(Value::as_object) else {
+        problems.push(format!("{what}: no {at}"));
+        return;
+    };
+    let field = |key: &str| reference.get(key).and_then(Value::as_str);
+    let (Some(kind), Some(name)) = (field("kind"), field("name")) else {
+        problems.push(format!("{what}: {at} has no kind or no name"));
+        return;
+    };
+    if let Some(expected) = expected_kind
+        && kind != expected
+    {
+        problems.push(format!(
+            "{what}: {at} names a {kind}, expected a {expected}"
+        ));
+        return;
+    }
+    let api_version = field("apiVersion");
+    let group = match (field("apiGroup"), api_version) {
+        (Some(group), _) => group,
+        (None, Some(version)) => group_of(version),
+        // Core kinds (a ClusterResourceSet's ConfigMaps and Secrets) carry no group.
+        (None, None) => "",
+    };
+    let target = Id {
+        group,
+        kind,
+        namespace: from.namespace,
+        name,
+    };
+    match objects.get(&target) {
+        None => problems.push(format!(
+            "{what}: {at} names {kind} \"{name}\"{}, which is not in the output",
+            if group.is_empty() {
+                String::new()
+            } else {
+                format!(" of {group}")
+            }
+        )),
+        Some((_, object)) => {
+            let served = object["apiVersion"].as_str().unwrap_or_default();
+            if let Some(version) = api_version
+                && version != served
+            {
+                problems.push(format!(
+                    "{what}: {at} asks for {kind} \"{name}\" as {version}, but it is rendered as {served}"
+                ));
+            }
+        }
+    }
+}
+
+fn check_cluster_name(
+    doc: &Value,
+    pointer: &str,
+    from: &Id<'_>,
+    what: &str,
+    objects: &Objects<'_>,
+    problems: &mut Vec<String>,
+) {
+    let Some(name) = doc.pointer(pointer).and_then(Value::as_str) else {
+        problems.push(format!("{what}: no {}", dotted(pointer)));
+        return;
+    };
+    let cluster = Id {
+        group: "cluster.x-k8s.io",
+        kind: "Cluster",
+        namespace: from.namespace,
+        name,
+    };
+    if !objects.contains_key(&cluster) {
+        problems.push(format!(
+            "{what}: {} names Cluster \"{name}\", which is not in the output",
+            dotted(pointer)
+        ));
+    }
+}
+
+/// A ClusterResourceSet whose selector matches no Cluster of the stream applies nothing.
+fn check_selector(
+    doc: &Value,
+    from: &Id<'_>,
+    what: &str,
+    objects: &Objects<'_>,
+    problems: &mut Vec<String>,
+) {
+    let Some(selector) = doc
+        .pointer("/spec/clusterSelector/matchLabels")
+        .and_then(Value::as_object)
+        .filter(|s| !s.is_empty())
+    else {
+        problems.push(format!(
+            "{what}: spec.clusterSelector.matchLabels is empty (CAPI refuses an empty selector)"
+        ));
+        return;
+    };
+    let selects = |labels: Option<&Value>| {
+        let labels = labels.and_then(Value::as_object);
+        selector
+            .iter()
+            .all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v))
+    };
+    let selected = objects.iter().any(|(id, (_, object))| {
+        id.kind == "Cluster"
+            && id.group == "cluster.x-k8s.io"
+            && id.namespace == from.namespace
+            && selects(object.pointer("/metadata/labels"))
+    });
+    if !selected {
+        problems.push(format!(
+            "{what}: spec.clusterSelector selects no Cluster of the output"
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn doc(value: Value) -> Document {
+        Document {
+            source: "templates/test.yaml".into(),
+            value,
+        }
+    }
+
+    fn meta(name: &str) -> Value {
+        json!({"name": name, "namespace": "ns", "labels": {"cluster.x-k8s.io/cluster-name": "c"}})
+    }
+
+    /// A small stream with every kind of reference the check follows (v1beta2 shapes).
+    fn sound() -> Vec<Value> {
+        vec![
+            json!({"apiVersion": "cluster.x-k8s.io/v1beta2", "kind": "Cluster", "metadata": meta("c"),
+                "spec": {
+                    "controlPlaneRef": {"apiGroup": "controlplane.cluster.x-k8s.io", "kind": "KamajiControlPlane", "name": "c"},
+                    "infrastructureRef": {"apiGroup": "infrastructure.cluster.x-k8s.io", "kind": "VSphereCluster", "name": "c"}}}),
+            json!({"apiVersion": "controlplane.cluster.x-k8s.io/v1alpha2", "kind": "KamajiControlPlane", "metadata": meta("c")}),
+            json!({"apiVersion": "infrastructure.cluster.x-k8s.io/v1beta2", "kind": "VSphereCluster", "metadata": meta("c")}),
+            json!({"apiVersion": "ipam.cluster.x-k8s.io/v1alpha2", "kind": "InClusterIPPool", "metadata": meta("c")}),
+            json!({"apiVersion": "infrastructure.cluster.x-k8s.io/v1beta2", "kind": "VSphereMachineTemplate", "metadata": meta("c-p-vmt"),
+                "spec": {"template": {"spec": {"network": {"devices": [{"addressesFromPools": [
+                    {"apiGroup": "ipam.cluster.x-k8s.io", "kind": "InClusterIPPool", "name": "c"}]}]}}}}}),
+            json!({"apiVersion": "bootstrap.cluster.x-k8s.io/v1beta2", "kind": "KubeadmConfigTemplate", "metadata": meta("c-p-kct")}),
+            json!({"apiVersion": "cluster.x-k8s.io/v1beta2", "kind": "MachineDeployment", "metadata": meta("c-p-md"),
+                "spec": {"clusterName": "c", "template": {"metadata": {"labels": {"a": "b"}}, "spec": {
+                    "clusterName": "c",
+                    "bootstrap": {"configRef": {"apiGroup": "bootstrap.cluster.x-k8s.io", "kind": "KubeadmConfigTemplate", "name": "c-p-kct"}},
+                    "infrastructureRef": {"apiGroup": "infrastructure.cluster.x-k8s.io", "kind": "VSphereMachineTemplate", "name": "c-p-vmt"}}}}}),
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta("c-csi-node")}),
+            json!({"apiVersion": "addons.cluster.x-k8s.io/v1beta2", "kind": "ClusterResourceSet", "metadata": meta("c-vsphere-csi"),
+                "spec": {"clusterSelector": {"matchLabels": {"cluster.x-k8s.io/cluster-name": "c"}},
+                    "resources": [{"kind": "ConfigMap", "name": "c-csi-node"}]}}),
+            json!({"apiVersion": "v1", "kind": "Service", "metadata": meta("c-metrics")}),
+        ]
+    }
+
+    fn problems(values: Vec<Value>) -> Vec<String> {
+        let docs: Vec<Document> = values.into_iter().map(doc).collect();
+        check(&docs).err().unwrap_or_default()
+    }
+
+    /// Breaks the sound stream with `edit` and returns the problems found.
+    fn broken(edit: impl FnOnce(&mut Vec<Value>)) -> Vec<String> {
+        let mut values = sound();
+        edit(&mut values);
+        problems(values)
+    }
+
+    fn find<'a>(values: &'a mut [Value], kind: &str) -> &'a mut Value {
+        values
+            .iter_mut()
+            .find(|v| v["kind"] == kind)
+            .expect("kind in the sound stream")
+    }
+
+    #[track_caller]
+    fn assert_one(problems: &[String], needle: &str) {
+        assert_eq!(problems.len(), 1, "{problems:#?}");
+        assert!(problems[0].contains(needle), "{needle:?} in {problems:#?}");
+    }
+
+    #[test]
+    fn a_sound_stream_passes() {
+        assert_eq!(problems(sound()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn identity_fields_must_be_present() {
+        let found = broken(|v| {
+            v.push(json!({"kind": "ConfigMap", "metadata": {}}));
+        });
+        assert_one(
+            &found,
+            "document 11 (templates/test.yaml) has no apiVersion, no metadata.name",
+        );
+    }
+
+    #[test]
+    fn names_must_be_valid_for_their_kind() {
+        let found = broken(|v| find(v, "Service")["metadata"]["name"] = json!("1-metrics"));
+        assert_one(
+            &found,
+            "Service \"1-metrics\" (templates/test.yaml): the name is not a DNS-1035 label",
+        );
+        let found = broken(|v| find(v, "ConfigMap")["metadata"]["name"] = json!("Bad_Name"));
+        // The ClusterResourceSet's reference now dangles too.
+        assert!(found[0].contains("ConfigMap \"Bad_Name\""), "{found:#?}");
+        let long = "m".repeat(64);
+        let found = broken(|v| {
+            let md = find(v, "MachineDeployment");
+            md["metadata"]["name"] = json!(long);
+        });
+        assert_one(&found, "of at most 63 characters");
+        let found =
+            broken(|v| find(v, "KamajiControlPlane")["metadata"]["namespace"] = json!("Bad"));
+        assert!(
+            found.iter().any(|p| p.contains("namespace \"Bad\"")),
+            "{found:#?}"
+        );
+    }
+
+    #[test]
+    fn labels_and_annotations_must_be_valid_at_every_metadata() {
+        let found = broken(|v| {
+            find(v, "VSphereCluster")["metadata"]["labels"]["bad key"] = json!("x");
+        });
+        assert_one(&found, "metadata.labels key \"bad key\"");
+        let found = broken(|v| {
+            find(v, "MachineDeployment")["spec"]["template"]["metadata"]["labels"]["a"] =
+                json!("-x");
+        });
+        assert_one(&found, "spec.template.metadata.labels a=\"-x\"");
+        let found = broken(|v| {
+            find(v, "VSphereCluster")["metadata"]["annotations"] = json!({"a b": "anything goes"});
+        });
+        assert_one(&found, "metadata.annotations key \"a b\"");
+        let found = broken(|v| {
+            find(v, "VSphereCluster")["metadata"]["labels"]["n"] = json!(3);
+        });
+        assert_one(&found, "metadata.labels \"n\" is not a string");
+    }
+
+    #[test]
+    fn duplicates_are_found_by_group_kind_namespace_and_name() {
+        let found = broken(|v| {
+            let copy = find(v, "InClusterIPPool").clone();
+            v.push(copy);
+        });
+        assert_one(
+            &found,
+            "InClusterIPPool \"c\" (templates/test.yaml) is rendered twice (documents 4 and 11)",
+        );
+        // Same name in another namespace, kind or group: distinct objects.
+        assert!(
+            broken(|v| {
+                let mut other_ns = find(v, "InClusterIPPool").clone();
+                other_ns["metadata"]["namespace"] = json!("other");
+                let mut other_group = find(v, "ConfigMap").clone();
+                other_group["apiVersion"] = json!("example.com/v1");
+                v.push(other_ns);
+                v.push(other_group);
+            })
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn machine_deployment_references_must_resolve() {
+        let found = broken(|v| {
+            find(v, "MachineDeployment")["spec"]["template"]["spec"]["infrastructureRef"]["name"] =
+                json!("gone");
+        });
+        assert_one(
+            &found,
+            "spec.template.spec.infrastructureRef names VSphereMachineTemplate \"gone\" of infrastructure.cluster.x-k8s.io, which is not in the output",
+        );
+        let found = broken(|v| {
+            find(v, "MachineDeployment")["spec"]["template"]["spec"]["bootstrap"]["configRef"]["apiGroup"] =
+                json!("cluster.x-k8s.io");
+        });
+        assert_one(
+            &found,
+            "bootstrap.configRef names KubeadmConfigTemplate \"c-p-kct\" of cluster.x-k8s.io",
+        );
+        let found = broken(|v| {
+            find(v, "MachineDeployment")["spec"]["template"]["spec"]["bootstrap"]["configRef"]["kind"] =
+                json!("KubeadmConfig");
+        });
+        assert_one(
+            &found,
+            "names a KubeadmConfig, expected a KubeadmConfigTemplate",
+        );
+        let found = broken(|v| find(v, "MachineDeployment")["spec"]["clusterName"] = json!("x"));
+        assert_one(&found, "spec.clusterName names Cluster \"x\"");
+    }
+
+    #[test]
+    fn cluster_references_must_resolve() {
+        let found = broken(|v| v.retain(|d| d["kind"] != "KamajiControlPlane"));
+        assert_one(
+            &found,
+            "Cluster \"c\" (templates/test.yaml): spec.controlPlaneRef names KamajiControlPlane \"c\"",
+        );
+        let found = broken(|v| {
+            if let Some(spec) = find(v, "Cluster")["spec"].as_object_mut() {
+                spec.remove("infrastructureRef");
+            }
+        });
+        assert_one(&found, "no spec.infrastructureRef");
+    }
+
+    #[test]
+    fn v1beta1_references_must_name_the_rendered_version() {
+        let found = broken(|v| {
+            let reference = &mut find(v, "Cluster")["spec"]["controlPlaneRef"];
+            if let Some(r) = reference.as_object_mut() {
+                r.remove("apiGroup");
+            }
+            reference["apiVersion"] = json!("controlplane.cluster.x-k8s.io/v1beta1");
+        });
+        assert_one(
+            &found,
+            "asks for KamajiControlPlane \"c\" as controlplane.cluster.x-k8s.io/v1beta1, but it is rendered as controlplane.cluster.x-k8s.io/v1alpha2",
+        );
+    }
+
+    #[test]
+    fn resource_set_references_and_selector_must_resolve() {
+        let found = broken(|v| v.retain(|d| d["kind"] != "ConfigMap"));
+        assert_one(
+            &found,
+            "spec.resources[0] names ConfigMap \"c-csi-node\", which is not in the output",
+        );
+        let found = broken(|v| {
+            find(v, "ClusterResourceSet")["spec"]["clusterSelector"]["matchLabels"] =
+                json!({"cluster.x-k8s.io/cluster-name": "other"});
+        });
+        assert_one(
+            &found,
+            "spec.clusterSelector selects no Cluster of the output",
+        );
+        let found = broken(|v| {
+            find(v, "ClusterResourceSet")["spec"]["resources"] = json!([]);
+        });
+        assert_one(&found, "spec.resources is empty");
+    }
+
+    #[test]
+    fn ip_pool_references_must_resolve() {
+        let found = broken(|v| v.retain(|d| d["kind"] != "InClusterIPPool"));
+        assert_one(
+            &found,
+            "VSphereMachineTemplate \"c-p-vmt\" (templates/test.yaml): spec.template.spec.network.devices[0].addressesFromPools[0] names InClusterIPPool \"c\"",
+        );
+    }
+
+    /// What the renderer produces passes, for the defaults and every feature switched on.
+    #[test]
+    fn rendered_output_passes() {
+        for file in [None, Some("examples/full.yaml")] {
+            for profile in [
+                crate::schema::ApiProfile::V1beta2,
+                crate::schema::ApiProfile::V1beta1,
+            ] {
+                let sources = crate::values::Sources {
+                    files: file.map(str::to_owned).into_iter().collect(),
+                    ..crate::values::Sources::default()
+                };
+                let (_, mut values) = crate::values::load(&sources).expect("values load");
+                values.api_profile = profile;
+                let cluster = crate::validate::cluster_name(&values, Some("demo"))
+                    .expect("cluster name")
+                    .to_owned();
+                let docs = crate::render::Renderer::default()
+                    .render(&values, &cluster, "default")
+                    .expect("renders");
+                assert_eq!(check(&docs), Ok(()), "{file:?} {profile:?}");
+            }
+        }
+    }
+}

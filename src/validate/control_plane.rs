@@ -1,0 +1,176 @@
+//! The KamajiControlPlane values: the Kubernetes version and the flags it allows, and
+//! the enums and shapes the Kamaji CRD and controller accept.
+
+use super::{Findings, parse_version};
+use crate::schema::Values;
+use std::collections::HashSet;
+
+const SERVICE_TYPES: &[&str] = &["ClusterIP", "NodePort", "LoadBalancer"];
+const CGROUP_DRIVERS: &[&str] = &["systemd", "cgroupfs"];
+const ADDRESS_TYPES: &[&str] = &[
+    "Hostname",
+    "InternalIP",
+    "ExternalIP",
+    "InternalDNS",
+    "ExternalDNS",
+];
+
+pub(super) fn check(values: &Values, findings: &mut Findings) {
+    check_version(values, findings);
+    check_network(values, findings);
+    check_kubelet(values, findings);
+}
+
+fn check_version(values: &Values, findings: &mut Findings) {
+    let cp = &values.cluster.control_plane;
+    match parse_version(&cp.version) {
+        None => findings.error(
+            "cluster.controlPlane.version",
+            format!(
+                "\"{}\" is not a Kubernetes version: expected vMAJOR.MINOR.PATCH, e.g. v1.33.2",
+                cp.version
+            ),
+        ),
+        Some((major, minor, _)) if (major, minor) >= (1, 33) => {
+            if let Some(i) = cp
+                .api_server
+                .extra_args
+                .iter()
+                .position(|a| a.starts_with("--cloud-provider"))
+            {
+                findings.error(
+                    format!("cluster.controlPlane.apiServer.extraArgs[{i}]"),
+                    format!(
+                        "kube-apiserver {} has no {} flag (removed in Kubernetes 1.33) and would not start: remove it (set cluster.controlPlane.apiServer.extraArgs: []); controllerManager keeps --cloud-provider=external",
+                        cp.version, cp.api_server.extra_args[i]
+                    ),
+                );
+            }
+        }
+        Some(_) => {}
+    }
+}
+
+fn one_of(allowed: &[&str]) -> String {
+    allowed.join(", ")
+}
+
+fn check_network(values: &Values, findings: &mut Findings) {
+    let network = &values.cluster.control_plane.network;
+    if !SERVICE_TYPES.contains(&network.service_type.as_str()) {
+        findings.error(
+            "cluster.controlPlane.network.serviceType",
+            format!(
+                "\"{}\" is not a Service type Kamaji accepts: expected one of {}",
+                network.service_type,
+                one_of(SERVICE_TYPES)
+            ),
+        );
+    }
+    for (index, san) in network.cert_sans.iter().enumerate() {
+        if let Some(problem) = cert_san_problem(san) {
+            findings.error(
+                format!("cluster.controlPlane.network.certSANs[{index}]"),
+                problem,
+            );
+        }
+    }
+}
+
+/// Kamaji puts certSANs into the API server certificate as they are and refuses a SAN
+/// with a port; a scheme or path would never match a host name either.
+fn cert_san_problem(san: &str) -> Option<String> {
+    if san.parse::<std::net::IpAddr>().is_ok() {
+        return None;
+    }
+    let host = san.split_once("://").map_or(san, |(_, rest)| rest);
+    let host = host.split('/').next().unwrap_or(host);
+    let host = match host.strip_prefix('[') {
+        // `[2001:db8::1]:6443`
+        Some(rest) => rest.split(']').next().unwrap_or(rest),
+        None => host.rsplit_once(':').map_or(host, |(h, _)| h),
+    };
+    let wildcard_free = host.strip_prefix("*.").unwrap_or(host);
+    let valid_host = host.parse::<std::net::IpAddr>().is_ok()
+        || crate::names::is_dns1123_subdomain(&wildcard_free.to_ascii_lowercase());
+    if host == san && valid_host {
+        return None;
+    }
+    Some(if host != san && valid_host {
+        format!(
+            "\"{san}\" is not a plain host name or IP address: a certificate SAN has no scheme, port or path (Kamaji refuses SANs with a port); use \"{host}\""
+        )
+    } else {
+        format!("\"{san}\" is not a host name or IP address")
+    })
+}
+
+fn check_kubelet(values: &Values, findings: &mut Findings) {
+    let kubelet = &values.cluster.control_plane.kubelet;
+    if !CGROUP_DRIVERS.contains(&kubelet.cgroupfs.as_str()) {
+        findings.error(
+            "cluster.controlPlane.kubelet.cgroupfs",
+            format!(
+                "\"{}\" is not a kubelet cgroup driver: expected one of {}",
+                kubelet.cgroupfs,
+                one_of(CGROUP_DRIVERS)
+            ),
+        );
+    }
+    let path = "cluster.controlPlane.kubelet.preferredAddressTypes";
+    if kubelet.preferred_address_types.is_empty() {
+        findings.error(
+            path,
+            format!(
+                "at least one address type is required (Kamaji's CRD): e.g. [{}]",
+                one_of(&ADDRESS_TYPES[1..3])
+            ),
+        );
+    }
+    let mut seen = HashSet::new();
+    for (index, kind) in kubelet.preferred_address_types.iter().enumerate() {
+        if !ADDRESS_TYPES.contains(&kind.as_str()) {
+            findings.error(
+                format!("{path}[{index}]"),
+                format!(
+                    "\"{kind}\" is not a node address type: expected one of {}",
+                    one_of(ADDRESS_TYPES)
+                ),
+            );
+        } else if !seen.insert(kind.as_str()) {
+            findings.error(
+                format!("{path}[{index}]"),
+                format!("\"{kind}\" is listed twice; the list is a set"),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cert_sans() {
+        for ok in [
+            "api.example.com",
+            "*.example.com",
+            "10.0.0.1",
+            "2001:db8::1",
+            "API.Example.com",
+        ] {
+            assert_eq!(cert_san_problem(ok), None, "{ok}");
+        }
+        for (bad, fix) in [
+            ("api.example.com:6443", "\"api.example.com\""),
+            ("https://api.example.com", "\"api.example.com\""),
+            ("https://api.example.com:443/", "\"api.example.com\""),
+            ("10.0.0.1:6443", "\"10.0.0.1\""),
+            ("[2001:db8::1]:6443", "\"2001:db8::1\""),
+        ] {
+            let problem = cert_san_problem(bad).expect(bad);
+            assert!(problem.contains(fix), "{bad}: {problem}");
+        }
+        assert!(cert_san_problem("not a host").is_some());
+    }
+}

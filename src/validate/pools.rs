@@ -1,0 +1,106 @@
+//! Node pools as CAPI objects: required keys, names, scaling and the IPAM pool they
+//! take addresses from. The virtual machine itself is checked in `vsphere`, the
+//! template's Kubernetes version in `versions`.
+
+use super::{Findings, is_dns1123_label};
+use crate::names::LABEL_VALUE_MAX;
+use crate::schema::{NodePool, Values};
+use std::collections::HashMap;
+
+pub(super) fn check(values: &Values, cluster: &str, findings: &mut Findings) {
+    if values.node_pools.is_empty() {
+        findings.error("nodePools", "at least one node pool is required");
+    }
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (index, pool) in values.node_pools.iter().enumerate() {
+        check_pool(values, cluster, index, pool, findings);
+        super::vsphere::check_pool(values, index, pool, findings);
+        super::versions::check_pool(values, index, pool, findings);
+        if let Some(name) = pool.name.as_deref()
+            && let Some(first) = seen.insert(name, index)
+        {
+            findings.error(
+                format!("nodePools[{index}].name"),
+                format!("\"{name}\" is already the name of nodePools[{first}]; pool names must be unique"),
+            );
+        }
+    }
+}
+
+fn check_pool(
+    values: &Values,
+    cluster: &str,
+    index: usize,
+    pool: &NodePool,
+    findings: &mut Findings,
+) {
+    let at = |key: &str| format!("nodePools[{index}].{key}");
+    for (key, value) in [
+        ("name", &pool.name),
+        ("template", &pool.template),
+        ("dataStore", &pool.data_store),
+        ("network", &pool.network),
+    ] {
+        if value.as_deref().is_none_or(str::is_empty) {
+            findings.error(at(key), "required: every node pool must set it");
+        }
+    }
+    if let Some(name) = pool.name.as_deref().filter(|n| !n.is_empty()) {
+        if is_dns1123_label(name) {
+            let deployment = format!("{cluster}-{name}-md");
+            if deployment.len() > LABEL_VALUE_MAX {
+                findings.error(
+                    at("name"),
+                    format!(
+                        "MachineDeployment name \"{deployment}\" is {} characters; CAPI copies it into a label value (at most {LABEL_VALUE_MAX}): shorten cluster.name or nodePools[{index}].name",
+                        deployment.len()
+                    ),
+                );
+            }
+        } else {
+            findings.error(
+                at("name"),
+                format!("\"{name}\" is not a valid pool name: use lowercase letters, digits and '-', starting and ending with a letter or digit"),
+            );
+        }
+    }
+    check_autoscaling(index, pool, findings);
+    if pool.addresses_from_pools.enabled && !values.ipam_provider.enabled {
+        findings.error(
+            at("addressesFromPools.enabled"),
+            "the pool takes addresses from the cluster's InClusterIPPool, but ipamProvider.enabled is false: enable the IPAM provider or set dhcp4: true and addressesFromPools.enabled: false",
+        );
+    }
+}
+
+fn check_autoscaling(index: usize, pool: &NodePool, findings: &mut Findings) {
+    let at = |key: &str| format!("nodePools[{index}].{key}");
+    let scaling = &pool.autoscaling;
+    if !scaling.enabled {
+        return;
+    }
+    let min = scaling.min_size.value();
+    let max = scaling.max_size.value();
+    for (key, bound) in [("autoscaling.minSize", min), ("autoscaling.maxSize", max)] {
+        if bound.is_none_or(|n| n < 0) {
+            findings.error(at(key), "expected a non-negative integer");
+        }
+    }
+    let (Some(min), Some(max)) = (min, max) else {
+        return;
+    };
+    if min > max {
+        findings.error(
+            at("autoscaling.minSize"),
+            format!("minSize {min} is larger than maxSize {max}"),
+        );
+    } else if min >= 0 && !(min..=max).contains(&i64::from(pool.replicas)) {
+        findings.warning(
+            at("replicas"),
+            format!(
+                "{} is outside the autoscaling bounds [{min}, {max}] and has no effect: with autoscaling enabled capkv renders no replicas, so CAPI starts the pool at minSize {min} and the autoscaler keeps it within the bounds",
+                pool.replicas
+            ),
+        );
+    }
+}
