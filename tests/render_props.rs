@@ -111,3 +111,58 @@ proptest! {
         }
     }
 }
+
+/// Renders with one extra control-plane label and one extra service annotation.
+fn render_with_metadata(key: &str, value: &str) -> Result<Vec<Value>, String> {
+    let overlay = serde_json::json!({"cluster": {"controlPlane": {
+        "labels": {key: value},
+        "network": {"serviceAnnotations": {key: value}},
+    }}});
+    let sources = Sources {
+        sets: vec![(SetKind::Json, overlay.to_string())],
+        ..Sources::default()
+    };
+    let (_, values) = values::load(&sources).map_err(|e| e.to_string())?;
+    let findings = validate::check(&values, "demo", "default");
+    if findings.has_errors() {
+        return Err(findings
+            .errors()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n"));
+    }
+    let mut documents = Renderer::default()
+        .render(&values, "demo", "default")
+        .map_err(|e| e.to_string())?;
+    output::sort(&mut documents);
+    capkv::selfcheck::check(&documents)
+        .map_err(|problems| format!("internal error: {problems:?}"))?;
+    serde_saphyr::from_multiple::<Value>(&output::stream(&documents)).map_err(|e| e.to_string())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Label and annotation keys and values from the user either arrive exactly or are
+    /// refused with an error that names the values path; never an internal error.
+    #[test]
+    fn metadata_keys_arrive_or_are_refused_clearly(
+        key in prop_oneof!["[a-z0-9A-Z./_-]{1,70}", any::<String>()],
+        value in prop_oneof!["[a-zA-Z0-9._-]{0,70}", any::<String>()],
+    ) {
+        match render_with_metadata(&key, &value) {
+            Ok(docs) => {
+                let kcp = docs.iter().find(|d| d["kind"] == "KamajiControlPlane").expect("KCP");
+                prop_assert_eq!(kcp["metadata"]["labels"][key.as_str()].as_str(), Some(value.as_str()));
+                prop_assert_eq!(kcp["spec"]["network"]["serviceAnnotations"][key.as_str()].as_str(), Some(value.as_str()));
+            }
+            Err(message) => {
+                prop_assert!(!message.contains("internal error"), "{}", message);
+                prop_assert!(
+                    message.contains("cluster.controlPlane.labels") || message.contains("cluster.controlPlane.network.serviceAnnotations"),
+                    "{}", message
+                );
+            }
+        }
+    }
+}
