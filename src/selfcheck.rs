@@ -125,53 +125,95 @@ fn check_names(doc: &Document, id: &Id<'_>, what: &str, problems: &mut Vec<Strin
 
 /// Every `metadata` at any depth (the object's, pod templates'): labels and annotations.
 fn check_metadata(value: &Value, at: &str, what: &str, problems: &mut Vec<String>) {
+    let mut path = Vec::new();
+    walk_metadata(value, &mut path, at, what, problems);
+}
+
+/// One step of the path to a nested `metadata` map: its text is built only when a
+/// problem is reported, not for every node of every document.
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+fn walk_metadata<'a>(
+    value: &'a Value,
+    path: &mut Vec<Step<'a>>,
+    at: &str,
+    what: &str,
+    problems: &mut Vec<String>,
+) {
     match value {
         Value::Object(map) => {
             for (key, child) in map {
-                let path = if at.is_empty() {
-                    key.clone()
-                } else {
-                    format!("{at}.{key}")
-                };
+                path.push(Step::Key(key));
                 if key == "metadata"
                     && let Value::Object(metadata) = child
                 {
-                    check_labels(metadata, &path, what, problems);
+                    check_labels(metadata, &|| path_text(at, path), what, problems);
                 }
-                check_metadata(child, &path, what, problems);
+                walk_metadata(child, path, at, what, problems);
+                path.pop();
             }
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                check_metadata(item, &format!("{at}[{i}]"), what, problems);
+                path.push(Step::Index(i));
+                walk_metadata(item, path, at, what, problems);
+                path.pop();
             }
         }
         _ => {}
     }
 }
 
-fn check_labels(metadata: &Map<String, Value>, at: &str, what: &str, problems: &mut Vec<String>) {
+fn path_text(at: &str, path: &[Step<'_>]) -> String {
+    let mut text = at.to_owned();
+    for step in path {
+        match step {
+            Step::Key(key) => {
+                if !text.is_empty() {
+                    text.push('.');
+                }
+                text.push_str(key);
+            }
+            Step::Index(i) => text.push_str(&format!("[{i}]")),
+        }
+    }
+    text
+}
+
+fn check_labels(
+    metadata: &Map<String, Value>,
+    at: &dyn Fn() -> String,
+    what: &str,
+    problems: &mut Vec<String>,
+) {
     for field in ["labels", "annotations"] {
         let Some(map) = metadata.get(field) else {
             continue;
         };
         let Some(map) = map.as_object() else {
-            problems.push(format!("{what}: {at}.{field} is not a map"));
+            problems.push(format!("{what}: {}.{field} is not a map", at()));
             continue;
         };
         for (key, value) in map {
             if let Some(problem) = label_key_problem(key) {
-                problems.push(format!("{what}: {at}.{field} key \"{key}\": {problem}"));
+                problems.push(format!("{what}: {}.{field} key \"{key}\": {problem}", at()));
             }
             let Some(text) = value.as_str() else {
-                problems.push(format!("{what}: {at}.{field} \"{key}\" is not a string"));
+                problems.push(format!(
+                    "{what}: {}.{field} \"{key}\" is not a string",
+                    at()
+                ));
                 continue;
             };
             if field == "labels"
                 && let Some(problem) = label_value_problem(text)
             {
                 problems.push(format!(
-                    "{what}: {at}.labels {key}=\"{text}\": the value {problem}"
+                    "{what}: {}.labels {key}=\"{text}\": the value {problem}",
+                    at()
                 ));
             }
         }
