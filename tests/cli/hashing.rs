@@ -78,26 +78,30 @@ fn names_carry_an_eight_character_hash() {
     assert!(a.alpha_bootstrap.starts_with("hashy-alpha-kubeadmconfig-"));
 }
 
-/// Each machine-spec change renames only alpha's VSphereMachineTemplate.
-#[test]
-fn machine_spec_changes_rename_only_that_pools_machine_template() {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Template {
+    Machine,
+    Bootstrap,
+}
+
+/// Each change must rename exactly alpha's template of the given kind: not alpha's
+/// other template, and nothing of beta.
+fn assert_each_renames_only(expected: Template, changes: &[&str]) {
     let file = TempValues::new(TWO_POOLS);
     let base = names(&file, &[]);
-    for change in [
-        "nodePools[0].template=ubuntu-2404-kube-v1.33.0",
-        "nodePools[0].numCPUs=4",
-        "nodePools[0].memoryMiB=8192",
-        "nodePools[0].diskGiB=80",
-        "nodePools[0].network=net2",
-    ] {
+    for change in changes {
         let changed = names(&file, &["--set", change]);
-        assert_ne!(
-            changed.alpha_machine, base.alpha_machine,
-            "{change} must rename alpha's machine template"
+        let machine_renamed = changed.alpha_machine != base.alpha_machine;
+        let bootstrap_renamed = changed.alpha_bootstrap != base.alpha_bootstrap;
+        assert_eq!(
+            machine_renamed,
+            expected == Template::Machine,
+            "{change}: alpha's machine template"
         );
         assert_eq!(
-            changed.alpha_bootstrap, base.alpha_bootstrap,
-            "{change} must not touch the bootstrap template"
+            bootstrap_renamed,
+            expected == Template::Bootstrap,
+            "{change}: alpha's kubeadm config"
         );
         assert_eq!(
             changed.beta_machine, base.beta_machine,
@@ -110,36 +114,32 @@ fn machine_spec_changes_rename_only_that_pools_machine_template() {
     }
 }
 
-/// Each bootstrap change renames only alpha's KubeadmConfigTemplate.
+#[test]
+fn machine_spec_changes_rename_only_that_pools_machine_template() {
+    assert_each_renames_only(
+        Template::Machine,
+        &[
+            "nodePools[0].template=ubuntu-2404-kube-v1.33.0",
+            "nodePools[0].numCPUs=4",
+            "nodePools[0].memoryMiB=8192",
+            "nodePools[0].diskGiB=80",
+            "nodePools[0].network=net2",
+        ],
+    );
+}
+
 #[test]
 fn bootstrap_changes_rename_only_that_pools_kubeadm_config() {
-    let file = TempValues::new(TWO_POOLS);
-    let base = names(&file, &[]);
-    for change in [
-        "nodePools[0].users[0].name=admin",
-        "nodePools[0].users[0].sshAuthorizedKeys[0]=ssh-ed25519 AAAA key",
-        "nodePools[0].preKubeadmCommands[0]=echo changed",
-        "nodePools[0].postKubeadmCommands[0]=echo after",
-        "nodePools[0].labels=tier=web",
-    ] {
-        let changed = names(&file, &["--set", change]);
-        assert_ne!(
-            changed.alpha_bootstrap, base.alpha_bootstrap,
-            "{change} must rename alpha's kubeadm config"
-        );
-        assert_eq!(
-            changed.alpha_machine, base.alpha_machine,
-            "{change} must not touch the machine template"
-        );
-        assert_eq!(
-            changed.beta_machine, base.beta_machine,
-            "{change} must not rename beta's templates"
-        );
-        assert_eq!(
-            changed.beta_bootstrap, base.beta_bootstrap,
-            "{change} must not rename beta's templates"
-        );
-    }
+    assert_each_renames_only(
+        Template::Bootstrap,
+        &[
+            "nodePools[0].users[0].name=admin",
+            "nodePools[0].users[0].sshAuthorizedKeys[0]=ssh-ed25519 AAAA key",
+            "nodePools[0].preKubeadmCommands[0]=echo changed",
+            "nodePools[0].postKubeadmCommands[0]=echo after",
+            "nodePools[0].labels=tier=web",
+        ],
+    );
 }
 
 #[test]
