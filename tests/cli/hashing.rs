@@ -90,9 +90,9 @@ fn assert_each_renames_only(expected: Template, changes: &[&str]) {
     let file = TempValues::new(TWO_POOLS);
     let base = names(&file, &[]);
     for change in changes {
-        let changed = names(&file, &["--set", change]);
-        let machine_renamed = changed.alpha_machine != base.alpha_machine;
-        let bootstrap_renamed = changed.alpha_bootstrap != base.alpha_bootstrap;
+        let after = names(&file, &["--set", change]);
+        let machine_renamed = after.alpha_machine != base.alpha_machine;
+        let bootstrap_renamed = after.alpha_bootstrap != base.alpha_bootstrap;
         assert_eq!(
             machine_renamed,
             expected == Template::Machine,
@@ -104,11 +104,11 @@ fn assert_each_renames_only(expected: Template, changes: &[&str]) {
             "{change}: alpha's kubeadm config"
         );
         assert_eq!(
-            changed.beta_machine, base.beta_machine,
+            after.beta_machine, base.beta_machine,
             "{change} must not rename beta's templates"
         );
         assert_eq!(
-            changed.beta_bootstrap, base.beta_bootstrap,
+            after.beta_bootstrap, base.beta_bootstrap,
             "{change} must not rename beta's templates"
         );
     }
