@@ -272,7 +272,7 @@ fn usage(subcommand: &str, kind: ErrorKind, message: &str) -> AppError {
 fn show_values(args: &ValuesCommandArgs) -> Result<String, AppError> {
     let sources = args.values.sources();
     let mut tree = if args.raw {
-        serde_json::Value::Object(values::merge(&sources)?.tree)
+        values::merge(&sources)?.tree
     } else {
         let (_, typed) = values::load(&sources)?;
         serde_json::to_value(&typed).unwrap_or_default()

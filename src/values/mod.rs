@@ -54,7 +54,8 @@ pub enum ValuesError {
 /// The merged tree plus the layers it came from, so that errors can name the file.
 #[derive(Debug)]
 pub struct Merged {
-    pub tree: Map<String, Value>,
+    /// The merged values: always a map.
+    pub tree: Value,
     /// Highest precedence first: `--set` flags, `-f` files from last to first, defaults.
     layers: Vec<(String, Map<String, Value>)>,
 }
@@ -146,7 +147,10 @@ pub fn merge(sources: &Sources) -> Result<Merged, ValuesError> {
     }
     let tree = merge::coalesce(user, &defaults);
     layers.push((defaults_label, defaults));
-    Ok(Merged { tree, layers })
+    Ok(Merged {
+        tree: Value::Object(tree),
+        layers,
+    })
 }
 
 /// Replaces every credential in a values tree by `<redacted>` (for printing).

@@ -3,11 +3,9 @@
 
 use super::{Merged, PathSegment, ValuesError};
 use crate::schema::Values;
-use serde_json::Value;
 
 pub(super) fn to_typed(merged: &Merged) -> Result<Values, ValuesError> {
-    let tree = Value::Object(merged.tree.clone());
-    serde_path_to_error::deserialize::<_, Values>(&tree).map_err(|err| {
+    serde_path_to_error::deserialize::<_, Values>(&merged.tree).map_err(|err| {
         let mut path = segments(err.path());
         let message = err.inner().to_string();
         let mut message = describe(&message, &mut path);
