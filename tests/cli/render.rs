@@ -1,4 +1,6 @@
-use crate::support::{TempValues, capkv, documents, name_of, object_ids, snapshot_settings};
+use crate::support::{
+    TempValues, capkv, documents, name_of, object_ids, of_kind, snapshot_settings,
+};
 
 fn render(args: &[&str]) -> String {
     capkv(args).success()
@@ -110,10 +112,7 @@ fn namespace_flag_sets_every_namespace() {
 fn machine_deployment_points_at_both_hashed_templates() {
     let out = render(&["render", "demo"]);
     let docs = documents(&out);
-    let md = docs
-        .iter()
-        .find(|d| d["kind"] == "MachineDeployment")
-        .expect("MachineDeployment");
+    let md = of_kind(&docs, "MachineDeployment");
     assert_eq!(md["metadata"]["name"], "demo-default-md");
     let infra = md["spec"]["template"]["spec"]["infrastructureRef"]["name"]
         .as_str()
@@ -139,10 +138,7 @@ fn machine_deployment_points_at_both_hashed_templates() {
 #[test]
 fn v1beta2_refs_have_api_groups_and_v1beta1_refs_real_versions() {
     let current = documents(&render(&["render", "demo"]));
-    let cluster = current
-        .iter()
-        .find(|d| d["kind"] == "Cluster")
-        .expect("Cluster");
+    let cluster = of_kind(&current, "Cluster");
     assert_eq!(cluster["apiVersion"], "cluster.x-k8s.io/v1beta2");
     assert_eq!(
         cluster["spec"]["controlPlaneRef"]["apiGroup"],
@@ -153,17 +149,11 @@ fn v1beta2_refs_have_api_groups_and_v1beta1_refs_real_versions() {
             .get("apiVersion")
             .is_none()
     );
-    let kcp = current
-        .iter()
-        .find(|d| d["kind"] == "KamajiControlPlane")
-        .expect("KCP");
+    let kcp = of_kind(&current, "KamajiControlPlane");
     assert_eq!(kcp["apiVersion"], "controlplane.cluster.x-k8s.io/v1alpha2");
 
     let legacy = documents(&render(&["render", "demo", "--api-profile", "v1beta1"]));
-    let cluster = legacy
-        .iter()
-        .find(|d| d["kind"] == "Cluster")
-        .expect("Cluster");
+    let cluster = of_kind(&legacy, "Cluster");
     assert_eq!(
         cluster["spec"]["controlPlaneRef"]["apiVersion"],
         "controlplane.cluster.x-k8s.io/v1alpha1"
@@ -172,10 +162,7 @@ fn v1beta2_refs_have_api_groups_and_v1beta1_refs_real_versions() {
         cluster["spec"]["infrastructureRef"]["apiVersion"],
         "infrastructure.cluster.x-k8s.io/v1beta1"
     );
-    let kcp = legacy
-        .iter()
-        .find(|d| d["kind"] == "KamajiControlPlane")
-        .expect("KCP");
+    let kcp = of_kind(&legacy, "KamajiControlPlane");
     assert_eq!(kcp["apiVersion"], "controlplane.cluster.x-k8s.io/v1alpha1");
     for doc in &legacy {
         assert_ne!(doc["apiVersion"], "controlplane.cluster.x-k8s.io/v1beta1");
@@ -253,10 +240,7 @@ fn autoscaling_bounds_given_as_strings_like_the_chart() {
         "nodePools[0].autoscaling.enabled=true",
     ]);
     let docs = documents(&out);
-    let md = docs
-        .iter()
-        .find(|d| d["kind"] == "MachineDeployment")
-        .expect("md");
+    let md = of_kind(&docs, "MachineDeployment");
     assert_eq!(
         md["metadata"]["annotations"]["cluster.x-k8s.io/cluster-api-autoscaler-node-group-min-size"],
         "2"
@@ -281,10 +265,7 @@ fn empty_values_are_omitted_for_v1beta2() {
 fn removed_addon_is_absent_and_kept_addons_stay() {
     let out = render(&["render", "-f", "examples/full.yaml"]);
     let docs = documents(&out);
-    let kcp = docs
-        .iter()
-        .find(|d| d["kind"] == "KamajiControlPlane")
-        .expect("KCP");
+    let kcp = of_kind(&docs, "KamajiControlPlane");
     let addons = &kcp["spec"]["addons"];
     assert!(addons.get("kubeProxy").is_none());
     assert_eq!(addons["konnectivity"], serde_json::json!({}));
@@ -295,10 +276,7 @@ fn removed_addon_is_absent_and_kept_addons_stay() {
 fn control_plane_values_reach_the_kamaji_control_plane() {
     let out = render(&["render", "-f", "examples/full.yaml"]);
     let docs = documents(&out);
-    let kcp = docs
-        .iter()
-        .find(|d| d["kind"] == "KamajiControlPlane")
-        .expect("KCP");
+    let kcp = of_kind(&docs, "KamajiControlPlane");
     let spec = &kcp["spec"];
     assert_eq!(spec["replicas"], 3);
     assert_eq!(spec["dataStoreName"], "etcd-prod");
@@ -310,10 +288,7 @@ fn control_plane_values_reach_the_kamaji_control_plane() {
         ""
     );
     assert_eq!(kcp["metadata"]["labels"]["cni"], "cilium");
-    let cluster = docs
-        .iter()
-        .find(|d| d["kind"] == "Cluster")
-        .expect("Cluster");
+    let cluster = of_kind(&docs, "Cluster");
     assert_eq!(cluster["spec"]["clusterNetwork"]["apiServerPort"], 6443);
     assert_eq!(
         cluster["spec"]["clusterNetwork"]["pods"]["cidrBlocks"][0],
@@ -341,7 +316,7 @@ fn credentials_with_yaml_syntax_come_through_exactly() {
             &format!("vSphere.password={password}"),
         ]);
         let docs = documents(&out);
-        let secret = docs.iter().find(|d| d["kind"] == "Secret").expect("Secret");
+        let secret = of_kind(&docs, "Secret");
         assert_eq!(secret["stringData"]["password"], password);
         assert_eq!(
             secret["stringData"].as_object().map(serde_json::Map::len),
@@ -353,10 +328,7 @@ fn credentials_with_yaml_syntax_come_through_exactly() {
 #[test]
 fn identity_defaults_to_the_secret_and_can_be_a_cluster_identity() {
     let docs = documents(&render(&["render", "demo"]));
-    let vc = docs
-        .iter()
-        .find(|d| d["kind"] == "VSphereCluster")
-        .expect("VSphereCluster");
+    let vc = of_kind(&docs, "VSphereCluster");
     assert_eq!(
         vc["spec"]["identityRef"],
         serde_json::json!({"kind": "Secret", "name": "vsphere-secret"})
@@ -369,10 +341,7 @@ fn identity_defaults_to_the_secret_and_can_be_a_cluster_identity() {
         "--set",
         "vSphere.identityRef.name=shared",
     ]));
-    let vc = docs
-        .iter()
-        .find(|d| d["kind"] == "VSphereCluster")
-        .expect("VSphereCluster");
+    let vc = of_kind(&docs, "VSphereCluster");
     assert_eq!(
         vc["spec"]["identityRef"],
         serde_json::json!({"kind": "VSphereClusterIdentity", "name": "shared"})
@@ -382,10 +351,7 @@ fn identity_defaults_to_the_secret_and_can_be_a_cluster_identity() {
 #[test]
 fn ipam_pool_only_when_enabled_and_prefix_is_an_integer() {
     let docs = documents(&render(&["render", "demo"]));
-    let pool = docs
-        .iter()
-        .find(|d| d["kind"] == "InClusterIPPool")
-        .expect("pool");
+    let pool = of_kind(&docs, "InClusterIPPool");
     assert_eq!(pool["spec"]["prefix"], 24);
     let out = render(&[
         "render",
