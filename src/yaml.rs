@@ -4,7 +4,21 @@
 //! and kubectl do (`yes`/`on` booleans, `0644` octal with `legacy_octal_numbers`),
 //! it rejects duplicate keys with a located error, it is pure safe Rust, and its
 //! emitter quotes every string a YAML 1.1 reader would otherwise retype.
+//!
+//! serde-saphyr is also slow for capkv's volume (hundreds of instructions per byte),
+//! so the regular YAML that templates emit and values files are written in takes two
+//! fast paths, [`subset`] for reading and [`emitter`] for writing. Each gives up on
+//! anything it cannot handle with certainty, and serde-saphyr then does the work (and
+//! reports every error); property tests check that both paths agree with serde-saphyr
+//! byte for byte and value for value.
 
+mod emitter;
+#[cfg(test)]
+mod fast_path_tests;
+mod node;
+mod subset;
+
+use node::Node;
 use serde_json::Value;
 
 /// A YAML syntax or structure problem, with the line and column the parser reported.
@@ -50,6 +64,15 @@ pub fn parse_values_documents(text: &str) -> Result<Vec<Value>, YamlError> {
             ),
         });
     }
+    // The subset has no merge keys and only string keys, where Helm's rules and
+    // serde-saphyr's agree; non-finite numbers make it give up.
+    match subset::parse(text) {
+        Some(node) => Ok(vec![node.into_value()]),
+        None => parse_values_with_saphyr(text),
+    }
+}
+
+fn parse_values_with_saphyr(text: &str) -> Result<Vec<Value>, YamlError> {
     let mut options = options();
     options.merge_keys = serde_saphyr::MergeKeyPolicy::AsOrdinary;
     serde_saphyr::from_multiple_with_options::<helm::HelmValue>(text, options)
@@ -79,11 +102,95 @@ fn to_error(err: &serde_saphyr::Error) -> YamlError {
 /// Parses every document of a YAML stream into JSON-shaped values, in order.
 /// Empty documents come back as `Value::Null`.
 pub fn parse_documents(text: &str) -> Result<Vec<Value>, YamlError> {
+    match parse_documents_fast(text) {
+        Some(documents) => Ok(documents),
+        None => {
+            #[cfg(test)]
+            slow_paths::record(text);
+            parse_with_saphyr(text)
+        }
+    }
+}
+
+/// [`parse_documents`] through the subset reader, or `None` when a document is outside
+/// the subset. Like serde-saphyr, documents with no content are left out.
+fn parse_documents_fast(text: &str) -> Option<Vec<Value>> {
+    let mut documents = Vec::new();
+    for part in split_documents(text) {
+        if !is_blank(part) {
+            documents.push(subset::parse(part)?.into_value());
+        }
+    }
+    Some(documents)
+}
+
+/// The texts between lines that are exactly `---`. Such a line always starts a new
+/// document, except inside constructs the subset reader refuses anyway (multi-line
+/// flow collections and quoted scalars, block scalars at column 0).
+fn split_documents(text: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let (mut start, mut line_start) = (0, 0);
+    for line in text.split_inclusive('\n') {
+        let next = line_start + line.len();
+        if line.strip_suffix('\n').unwrap_or(line) == "---" {
+            parts.push(&text[start..line_start]);
+            start = next;
+        }
+        line_start = next;
+    }
+    parts.push(&text[start..]);
+    parts
+}
+
+/// Only empty lines, spaces and whole-line comments.
+fn is_blank(text: &str) -> bool {
+    text.split('\n').all(|line| {
+        let line = line.trim_start_matches(' ');
+        line.is_empty() || line.starts_with('#')
+    })
+}
+
+fn parse_with_saphyr(text: &str) -> Result<Vec<Value>, YamlError> {
     serde_saphyr::from_multiple_with_options::<Value>(text, options()).map_err(|e| to_error(&e))
 }
 
 /// Emits one value as a block-style YAML document (no leading `---`, trailing newline).
 pub fn emit(value: &Value) -> String {
+    let mut out = String::new();
+    emit_into(value, &mut out);
+    out
+}
+
+/// Appends [`emit`]'s output to `out`.
+pub fn emit_into(value: &Value, out: &mut String) {
+    if !emitter::emit_into(value, out) {
+        #[cfg(test)]
+        slow_paths::record(&emit_with_saphyr(value));
+        out.push_str(&emit_with_saphyr(value));
+    }
+}
+
+/// What took serde-saphyr's slow path on this thread (tests keep rendering of the
+/// shipped examples on the fast paths).
+#[cfg(test)]
+pub(crate) mod slow_paths {
+    use std::cell::RefCell;
+
+    thread_local! {
+        static TEXTS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    }
+
+    pub(super) fn record(text: &str) {
+        TEXTS.with(|texts| texts.borrow_mut().push(text.to_owned()));
+    }
+
+    /// The texts recorded since the last call.
+    pub(crate) fn take() -> Vec<String> {
+        TEXTS.with(|texts| std::mem::take(&mut *texts.borrow_mut()))
+    }
+}
+
+fn emit_with_saphyr(value: &Value) -> String {
     let mut options = serde_saphyr::SerializerOptions::default();
     // Long single-line strings (certificates, commands) must stay on one line: folding
     // them into `>-` blocks makes diffs noisy and surprises readers.

@@ -5,7 +5,7 @@ pub(crate) mod context;
 mod engine;
 pub mod hash;
 
-use crate::schema::Values;
+use crate::schema::{NodePool, Values};
 use crate::yaml;
 use context::{ClusterContext, PoolContext};
 use minijinja::Value as TemplateValue;
@@ -46,6 +46,8 @@ const WORKLOAD_TEMPLATES: &[&str] = &["workload/csi-node.yaml", "workload/csi-st
 const MACHINE_TEMPLATE: &str = "vsphere-machine-template.yaml";
 const KUBEADM_CONFIG_TEMPLATE: &str = "kubeadmconfig-template.yaml";
 const MACHINE_DEPLOYMENT: &str = "machine-deployment.yaml";
+/// Below this many pools, starting threads costs more than it saves.
+const PARALLEL_FROM_POOLS: usize = 32;
 
 #[derive(Debug)]
 pub struct Renderer {
@@ -87,17 +89,70 @@ impl Renderer {
         for name in CLUSTER_TEMPLATES {
             documents.extend(self.render_template(name, cluster_ctx.clone())?);
         }
-        for pool in &values.node_pools {
+        documents.extend(self.render_pools(&cluster_ctx, cluster, &values.node_pools)?);
+        Ok(documents)
+    }
+
+    /// The objects of every pool, in pool order. Pools are independent of each other,
+    /// so large clusters spread them over the machine's cores in contiguous runs; the
+    /// result, and the first error in pool order, do not depend on how many threads
+    /// there are.
+    fn render_pools(
+        &self,
+        cluster_ctx: &TemplateValue,
+        cluster: &str,
+        pools: &[NodePool],
+    ) -> Result<Vec<Document>, RenderError> {
+        let threads = if pools.len() < PARALLEL_FROM_POOLS {
+            1
+        } else {
+            std::thread::available_parallelism().map_or(1, usize::from)
+        };
+        if threads <= 1 {
+            return self.render_pool_run(cluster_ctx, cluster, pools);
+        }
+        let run_len = pools.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let mut runs = pools.chunks(run_len);
+            let first = runs.next().unwrap_or_default();
+            let helpers: Vec<_> = runs
+                .map(|run| scope.spawn(move || self.render_pool_run(cluster_ctx, cluster, run)))
+                .collect();
+            // This thread renders the first run while the helpers render the rest.
+            let mut documents = self.render_pool_run(cluster_ctx, cluster, first);
+            for helper in helpers {
+                let run = helper
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                match (&mut documents, run) {
+                    (Ok(documents), Ok(more)) => documents.extend(more),
+                    (Ok(_), Err(err)) => documents = Err(err),
+                    // An earlier run already failed: its error comes first.
+                    (Err(_), _) => {}
+                }
+            }
+            documents
+        })
+    }
+
+    fn render_pool_run(
+        &self,
+        cluster_ctx: &TemplateValue,
+        cluster: &str,
+        pools: &[NodePool],
+    ) -> Result<Vec<Document>, RenderError> {
+        let mut documents = Vec::with_capacity(3 * pools.len());
+        for pool in pools {
             let mut pool_ctx = PoolContext::new(cluster, pool);
             let machine_template = self.render_hashed(
                 MACHINE_TEMPLATE,
-                &cluster_ctx,
+                cluster_ctx,
                 &pool_ctx,
                 &pool_ctx.machine_template_base,
             )?;
             let kubeadm_config = self.render_hashed(
                 KUBEADM_CONFIG_TEMPLATE,
-                &cluster_ctx,
+                cluster_ctx,
                 &pool_ctx,
                 &pool_ctx.kubeadm_config_base,
             )?;
@@ -106,7 +161,7 @@ impl Renderer {
             documents.push(machine_template);
             documents.push(kubeadm_config);
             documents.extend(
-                self.render_template(MACHINE_DEPLOYMENT, pool_value(&cluster_ctx, &pool_ctx))?,
+                self.render_template(MACHINE_DEPLOYMENT, pool_value(cluster_ctx, &pool_ctx))?,
             );
         }
         Ok(documents)
@@ -177,5 +232,41 @@ fn template_error(err: &minijinja::Error) -> String {
     match err.line() {
         Some(line) => format!("{err} (line {line})"),
         None => err.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::ApiProfile;
+    use crate::values::{self, Sources};
+
+    /// Large clusters render quickly because every template's output is read by the
+    /// YAML subset reader and every object written by the fast emitter. A template
+    /// change that leaves them keeps the output right but makes rendering several
+    /// times slower: this test names the text that left them.
+    #[test]
+    fn shipped_examples_stay_on_the_fast_paths() {
+        for file in [None, Some("examples/full.yaml")] {
+            for profile in [ApiProfile::V1beta2, ApiProfile::V1beta1] {
+                let sources = Sources {
+                    files: file.map(str::to_owned).into_iter().collect(),
+                    ..Sources::default()
+                };
+                let (_, mut values) = values::load(&sources).unwrap();
+                values.api_profile = profile;
+                yaml::slow_paths::take();
+                let documents = Renderer::default()
+                    .render(&values, "demo", "default")
+                    .unwrap();
+                crate::output::stream(&documents);
+                let slow = yaml::slow_paths::take();
+                assert!(
+                    slow.is_empty(),
+                    "{file:?} {profile:?}:\n{}",
+                    slow.join("\n---\n")
+                );
+            }
+        }
     }
 }
