@@ -102,14 +102,12 @@ fn to_error(err: &serde_saphyr::Error) -> YamlError {
 /// Parses every document of a YAML stream into JSON-shaped values, in order.
 /// Empty documents come back as `Value::Null`.
 pub fn parse_documents(text: &str) -> Result<Vec<Value>, YamlError> {
-    match parse_documents_fast(text) {
-        Some(documents) => Ok(documents),
-        None => {
-            #[cfg(test)]
-            slow_paths::record(text);
-            parse_with_saphyr(text)
-        }
+    if let Some(documents) = parse_documents_fast(text) {
+        return Ok(documents);
     }
+    #[cfg(test)]
+    slow_paths::record(text);
+    parse_with_saphyr(text)
 }
 
 /// [`parse_documents`] through the subset reader, or `None` when a document is outside

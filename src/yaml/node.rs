@@ -18,7 +18,7 @@ pub(super) enum Node<'a> {
     Map(Vec<(Cow<'a, str>, Node<'a>)>),
 }
 
-impl<'a> Node<'a> {
+impl Node<'_> {
     /// Takes ownership of `value` without copying its strings.
     pub(super) fn from_owned_value(value: Value) -> Node<'static> {
         match value {
