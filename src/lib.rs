@@ -11,6 +11,7 @@ pub mod manual;
 pub mod names;
 pub mod outdir;
 pub mod output;
+mod parallel;
 pub mod render;
 pub mod schema;
 pub mod select;

@@ -12,6 +12,12 @@
 //! selects, VSphereMachineTemplate → IP pools), with the same apiVersion when the
 //! reference carries one.
 
+//!
+//! The check runs in two steps so that a large stream need not stay parsed: [`Facts`]
+//! takes what the check needs from each document while it exists (problems of the
+//! document alone, its identity, its references), and [`check_facts`] checks the
+//! stream's facts together.
+
 use crate::names::{NameRule, is_dns1123_label, label_key_problem, label_value_problem};
 use crate::render::Document;
 use serde_json::{Map, Value};
@@ -19,38 +25,89 @@ use std::collections::HashMap;
 
 /// An object's identity: what the API server keys it by.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct Id<'a> {
-    group: &'a str,
-    kind: &'a str,
-    namespace: &'a str,
-    name: &'a str,
+struct Id {
+    group: String,
+    kind: String,
+    namespace: String,
+    name: String,
+}
+
+/// What the self-check needs of one document.
+#[derive(Debug, Clone)]
+pub struct Facts {
+    source: String,
+    /// `None` when a field of the identity is missing; `missing` names them.
+    id: Option<Id>,
+    missing: Vec<String>,
+    api_version: String,
+    /// The object as messages name it: kind, name and template.
+    what: String,
+    /// Problems of the document alone (names, namespaces, labels, annotations).
+    problems: Vec<String>,
+    /// What must hold in the stream as a whole, in the order it is reported.
+    checks: Vec<Check>,
+    /// A Cluster's labels, which ClusterResourceSet selectors are matched against.
+    cluster_labels: Option<Map<String, Value>>,
+}
+
+#[derive(Debug, Clone)]
+enum Check {
+    /// A problem decided from the document alone, reported with the references.
+    Problem(String),
+    /// A reference that must name an object of the output (same namespace), and with
+    /// `api_version` when it carries one.
+    Resolves {
+        at: String,
+        group: String,
+        kind: String,
+        name: String,
+        api_version: Option<String>,
+    },
+    /// A Cluster of the output with this name.
+    ClusterExists { at: String, name: String },
+    /// At least one Cluster of the output whose labels hold all of these.
+    SelectsCluster { selector: Map<String, Value> },
 }
 
 /// `Err` with one problem per entry, each a capkv bug; `Ok` when the stream is sound.
 pub fn check(documents: &[Document]) -> Result<(), Vec<String>> {
+    let facts: Vec<Facts> = documents.iter().map(Facts::of).collect();
+    check_facts(&facts)
+}
+
+/// [`check`] of documents given by their facts, in stream order.
+pub fn check_facts(facts: &[Facts]) -> Result<(), Vec<String>> {
     let mut problems = Vec::new();
-    let mut objects: Objects<'_> = HashMap::new();
-    let mut checked = Vec::new();
-    for (index, doc) in documents.iter().enumerate() {
-        let Some(id) = identity(doc, index, &mut problems) else {
+    let mut objects: HashMap<&Id, (usize, &Facts)> = HashMap::new();
+    for (index, fact) in facts.iter().enumerate() {
+        let Some(id) = &fact.id else {
+            problems.push(format!(
+                "document {} ({}) has no {}",
+                index + 1,
+                fact.source,
+                fact.missing.join(", no ")
+            ));
             continue;
         };
-        let what = describe(doc, &id);
-        check_names(doc, &id, &what, &mut problems);
-        match objects.get(&id) {
+        problems.extend(fact.problems.iter().cloned());
+        match objects.get(id) {
             Some((first, _)) => problems.push(format!(
-                "{what} is rendered twice (documents {} and {})",
+                "{} is rendered twice (documents {} and {})",
+                fact.what,
                 first + 1,
                 index + 1
             )),
             None => {
-                objects.insert(id.clone(), (index, &doc.value));
+                objects.insert(id, (index, fact));
             }
         }
-        checked.push((doc, id, what));
     }
-    for (doc, id, what) in &checked {
-        check_references(&doc.value, id, what, &objects, &mut problems);
+    for fact in facts {
+        if let Some(id) = &fact.id {
+            for check in &fact.checks {
+                check_in_stream(check, id, &fact.what, &objects, &mut problems);
+            }
+        }
     }
     if problems.is_empty() {
         Ok(())
@@ -59,36 +116,121 @@ pub fn check(documents: &[Document]) -> Result<(), Vec<String>> {
     }
 }
 
-fn identity<'a>(doc: &'a Document, index: usize, problems: &mut Vec<String>) -> Option<Id<'a>> {
-    let text = |pointer: &str| doc.value.pointer(pointer).and_then(Value::as_str);
-    let mut missing = Vec::new();
-    for pointer in ["/apiVersion", "/kind", "/metadata/name"] {
-        if text(pointer).is_none_or(str::is_empty) {
-            missing.push(dotted(pointer));
+fn check_in_stream(
+    check: &Check,
+    from: &Id,
+    what: &str,
+    objects: &HashMap<&Id, (usize, &Facts)>,
+    problems: &mut Vec<String>,
+) {
+    let find = |group: &str, kind: &str, name: &str| {
+        let id = Id {
+            group: group.to_owned(),
+            kind: kind.to_owned(),
+            namespace: from.namespace.clone(),
+            name: name.to_owned(),
+        };
+        objects.get(&id).map(|(_, fact)| *fact)
+    };
+    match check {
+        Check::Problem(problem) => problems.push(problem.clone()),
+        Check::Resolves {
+            at,
+            group,
+            kind,
+            name,
+            api_version,
+        } => match find(group, kind, name) {
+            None => problems.push(format!(
+                "{what}: {at} names {kind} \"{name}\"{}, which is not in the output",
+                if group.is_empty() {
+                    String::new()
+                } else {
+                    format!(" of {group}")
+                }
+            )),
+            Some(target) => {
+                if let Some(version) = api_version
+                    && *version != target.api_version
+                {
+                    problems.push(format!(
+                        "{what}: {at} asks for {kind} \"{name}\" as {version}, but it is rendered as {}",
+                        target.api_version
+                    ));
+                }
+            }
+        },
+        Check::ClusterExists { at, name } => {
+            if find("cluster.x-k8s.io", "Cluster", name).is_none() {
+                problems.push(format!(
+                    "{what}: {at} names Cluster \"{name}\", which is not in the output"
+                ));
+            }
+        }
+        Check::SelectsCluster { selector } => {
+            let selected = objects.iter().any(|(id, (_, fact))| {
+                id.kind == "Cluster"
+                    && id.group == "cluster.x-k8s.io"
+                    && id.namespace == from.namespace
+                    && fact.cluster_labels.as_ref().is_some_and(|labels| {
+                        selector.iter().all(|(k, v)| labels.get(k) == Some(v))
+                    })
+            });
+            if !selected {
+                problems.push(format!(
+                    "{what}: spec.clusterSelector selects no Cluster of the output"
+                ));
+            }
         }
     }
-    if !missing.is_empty() {
-        problems.push(format!(
-            "document {} ({}) has no {}",
-            index + 1,
-            doc.source,
-            missing.join(", no ")
-        ));
-        return None;
+}
+
+impl Facts {
+    /// The facts of one document, with the problems it has on its own.
+    pub fn of(doc: &Document) -> Facts {
+        let text = |pointer: &str| lookup(&doc.value, pointer).and_then(Value::as_str);
+        let missing: Vec<String> = ["/apiVersion", "/kind", "/metadata/name"]
+            .into_iter()
+            .filter(|pointer| text(pointer).is_none_or(str::is_empty))
+            .map(dotted)
+            .collect();
+        let api_version = text("/apiVersion").unwrap_or_default();
+        let kind = text("/kind").unwrap_or_default();
+        let name = text("/metadata/name").unwrap_or_default();
+        let mut facts = Facts {
+            source: doc.source.clone(),
+            id: None,
+            missing,
+            api_version: api_version.to_owned(),
+            what: format!("{kind} \"{name}\" ({})", doc.source),
+            problems: Vec::new(),
+            checks: Vec::new(),
+            cluster_labels: None,
+        };
+        if !facts.missing.is_empty() {
+            return facts;
+        }
+        let id = Id {
+            group: group_of(api_version).to_owned(),
+            kind: kind.to_owned(),
+            namespace: text("/metadata/namespace").unwrap_or_default().to_owned(),
+            name: name.to_owned(),
+        };
+        check_names(doc, &id, &facts.what, &mut facts.problems);
+        facts.checks = checks(&doc.value, &id, &facts.what);
+        if kind == "Cluster" {
+            facts.cluster_labels = Some(
+                lookup(&doc.value, "/metadata/labels")
+                    .and_then(Value::as_object)
+                    .cloned()
+                    .unwrap_or_default(),
+            );
+        }
+        facts.id = Some(id);
+        facts
     }
-    Some(Id {
-        group: group_of(text("/apiVersion")?),
-        kind: text("/kind")?,
-        namespace: text("/metadata/namespace").unwrap_or_default(),
-        name: text("/metadata/name")?,
-    })
 }
 
-fn describe(doc: &Document, id: &Id<'_>) -> String {
-    format!("{} \"{}\" ({})", id.kind, id.name, doc.source)
-}
-
-/// `apps/v1` → `apps`; `v1` → the core group, `""`.
 fn group_of(api_version: &str) -> &str {
     api_version.rsplit_once('/').map_or("", |(group, _)| group)
 }
@@ -109,12 +251,12 @@ fn dotted(pointer: &str) -> String {
     out
 }
 
-fn check_names(doc: &Document, id: &Id<'_>, what: &str, problems: &mut Vec<String>) {
-    let rule = NameRule::for_kind(id.kind);
-    if !rule.accepts(id.name) {
+fn check_names(doc: &Document, id: &Id, what: &str, problems: &mut Vec<String>) {
+    let rule = NameRule::for_kind(&id.kind);
+    if !rule.accepts(&id.name) {
         problems.push(format!("{what}: the name is not {}", rule.describe()));
     }
-    if doc.value.pointer("/metadata/namespace").is_some() && !is_dns1123_label(id.namespace) {
+    if lookup(&doc.value, "/metadata/namespace").is_some() && !is_dns1123_label(&id.namespace) {
         problems.push(format!(
             "{what}: namespace \"{}\" is not a DNS-1123 label",
             id.namespace
@@ -220,90 +362,105 @@ fn check_labels(
     }
 }
 
-/// Every object of the stream by identity: its document number and value.
-type Objects<'a> = HashMap<Id<'a>, (usize, &'a Value)>;
-
-fn check_references(
-    doc: &Value,
-    id: &Id<'_>,
-    what: &str,
-    objects: &Objects<'_>,
-    problems: &mut Vec<String>,
-) {
-    let mut refs: Vec<(String, Option<&str>)> = Vec::new();
-    match id.kind {
+/// The stream-wide checks of one document: its references, in the order reported.
+fn checks(doc: &Value, id: &Id, what: &str) -> Vec<Check> {
+    let mut checks = Vec::new();
+    match id.kind.as_str() {
         "Cluster" => {
-            refs.push(("/spec/controlPlaneRef".into(), Some("KamajiControlPlane")));
-            refs.push(("/spec/infrastructureRef".into(), Some("VSphereCluster")));
+            checks.push(reference(
+                doc,
+                "/spec/controlPlaneRef",
+                Some("KamajiControlPlane"),
+                what,
+            ));
+            checks.push(reference(
+                doc,
+                "/spec/infrastructureRef",
+                Some("VSphereCluster"),
+                what,
+            ));
         }
         "MachineDeployment" => {
-            refs.push((
-                "/spec/template/spec/bootstrap/configRef".into(),
-                Some("KubeadmConfigTemplate"),
-            ));
-            refs.push((
-                "/spec/template/spec/infrastructureRef".into(),
-                Some("VSphereMachineTemplate"),
-            ));
             for pointer in ["/spec/clusterName", "/spec/template/spec/clusterName"] {
-                check_cluster_name(doc, pointer, id, what, objects, problems);
+                checks.push(match lookup(doc, pointer).and_then(Value::as_str) {
+                    Some(name) => Check::ClusterExists {
+                        at: dotted(pointer),
+                        name: name.to_owned(),
+                    },
+                    None => Check::Problem(format!("{what}: no {}", dotted(pointer))),
+                });
             }
+            checks.push(reference(
+                doc,
+                "/spec/template/spec/bootstrap/configRef",
+                Some("KubeadmConfigTemplate"),
+                what,
+            ));
+            checks.push(reference(
+                doc,
+                "/spec/template/spec/infrastructureRef",
+                Some("VSphereMachineTemplate"),
+                what,
+            ));
         }
         "ClusterResourceSet" => {
             let count = array_len(doc, "/spec/resources");
             if count == 0 {
-                problems.push(format!("{what}: spec.resources is empty"));
+                checks.push(Check::Problem(format!("{what}: spec.resources is empty")));
             }
-            refs.extend((0..count).map(|i| (format!("/spec/resources/{i}"), None)));
-            check_selector(doc, id, what, objects, problems);
+            checks.push(
+                match lookup(doc, "/spec/clusterSelector/matchLabels")
+                    .and_then(Value::as_object)
+                    .filter(|s| !s.is_empty())
+                {
+                    Some(selector) => Check::SelectsCluster {
+                        selector: selector.clone(),
+                    },
+                    None => Check::Problem(format!(
+                        "{what}: spec.clusterSelector.matchLabels is empty (CAPI refuses an empty selector)"
+                    )),
+                },
+            );
+            for i in 0..count {
+                checks.push(reference(doc, &format!("/spec/resources/{i}"), None, what));
+            }
         }
         "VSphereMachineTemplate" => {
             let devices = "/spec/template/spec/network/devices";
             for d in 0..array_len(doc, devices) {
                 let pools = format!("{devices}/{d}/addressesFromPools");
-                refs.extend((0..array_len(doc, &pools)).map(|p| (format!("{pools}/{p}"), None)));
+                for p in 0..array_len(doc, &pools) {
+                    checks.push(reference(doc, &format!("{pools}/{p}"), None, what));
+                }
             }
         }
         _ => {}
     }
-    for (pointer, kind) in refs {
-        check_reference(doc, &pointer, kind, id, what, objects, problems);
-    }
+    checks
 }
 
 fn array_len(doc: &Value, pointer: &str) -> usize {
-    doc.pointer(pointer)
+    lookup(doc, pointer)
         .and_then(Value::as_array)
         .map_or(0, Vec::len)
 }
 
 /// A reference `{apiGroup|apiVersion, kind, name}` to an object in the same namespace.
-fn check_reference(
-    doc: &Value,
-    pointer: &str,
-    expected_kind: Option<&str>,
-    from: &Id<'_>,
-    what: &str,
-    objects: &Objects<'_>,
-    problems: &mut Vec<String>,
-) {
+fn reference(doc: &Value, pointer: &str, expected_kind: Option<&str>, what: &str) -> Check {
     let at = dotted(pointer);
-    let Some(reference) = doc.pointer(pointer).and_then(Value::as_object) else {
-        problems.push(format!("{what}: no {at}"));
-        return;
+    let Some(reference) = lookup(doc, pointer).and_then(Value::as_object) else {
+        return Check::Problem(format!("{what}: no {at}"));
     };
     let field = |key: &str| reference.get(key).and_then(Value::as_str);
     let (Some(kind), Some(name)) = (field("kind"), field("name")) else {
-        problems.push(format!("{what}: {at} has no kind or no name"));
-        return;
+        return Check::Problem(format!("{what}: {at} has no kind or no name"));
     };
     if let Some(expected) = expected_kind
         && kind != expected
     {
-        problems.push(format!(
+        return Check::Problem(format!(
             "{what}: {at} names a {kind}, expected a {expected}"
         ));
-        return;
     }
     let api_version = field("apiVersion");
     let group = match (field("apiGroup"), api_version) {
@@ -312,95 +469,26 @@ fn check_reference(
         // Core kinds (a ClusterResourceSet's ConfigMaps and Secrets) carry no group.
         (None, None) => "",
     };
-    let target = Id {
-        group,
-        kind,
-        namespace: from.namespace,
-        name,
-    };
-    match objects.get(&target) {
-        None => problems.push(format!(
-            "{what}: {at} names {kind} \"{name}\"{}, which is not in the output",
-            if group.is_empty() {
-                String::new()
-            } else {
-                format!(" of {group}")
-            }
-        )),
-        Some((_, object)) => {
-            let served = object["apiVersion"].as_str().unwrap_or_default();
-            if let Some(version) = api_version
-                && version != served
-            {
-                problems.push(format!(
-                    "{what}: {at} asks for {kind} \"{name}\" as {version}, but it is rendered as {served}"
-                ));
-            }
-        }
+    Check::Resolves {
+        at,
+        group: group.to_owned(),
+        kind: kind.to_owned(),
+        name: name.to_owned(),
+        api_version: api_version.map(str::to_owned),
     }
 }
 
-fn check_cluster_name(
-    doc: &Value,
-    pointer: &str,
-    from: &Id<'_>,
-    what: &str,
-    objects: &Objects<'_>,
-    problems: &mut Vec<String>,
-) {
-    let Some(name) = doc.pointer(pointer).and_then(Value::as_str) else {
-        problems.push(format!("{what}: no {}", dotted(pointer)));
-        return;
-    };
-    let cluster = Id {
-        group: "cluster.x-k8s.io",
-        kind: "Cluster",
-        namespace: from.namespace,
-        name,
-    };
-    if !objects.contains_key(&cluster) {
-        problems.push(format!(
-            "{what}: {} names Cluster \"{name}\", which is not in the output",
-            dotted(pointer)
-        ));
-    }
-}
-
-/// A ClusterResourceSet whose selector matches no Cluster of the stream applies nothing.
-fn check_selector(
-    doc: &Value,
-    from: &Id<'_>,
-    what: &str,
-    objects: &Objects<'_>,
-    problems: &mut Vec<String>,
-) {
-    let Some(selector) = doc
-        .pointer("/spec/clusterSelector/matchLabels")
-        .and_then(Value::as_object)
-        .filter(|s| !s.is_empty())
-    else {
-        problems.push(format!(
-            "{what}: spec.clusterSelector.matchLabels is empty (CAPI refuses an empty selector)"
-        ));
-        return;
-    };
-    let selects = |labels: Option<&Value>| {
-        let labels = labels.and_then(Value::as_object);
-        selector
-            .iter()
-            .all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v))
-    };
-    let selected = objects.iter().any(|(id, (_, object))| {
-        id.kind == "Cluster"
-            && id.group == "cluster.x-k8s.io"
-            && id.namespace == from.namespace
-            && selects(object.pointer("/metadata/labels"))
-    });
-    if !selected {
-        problems.push(format!(
-            "{what}: spec.clusterSelector selects no Cluster of the output"
-        ));
-    }
+/// `Value::pointer` without its copy of every segment (capkv's pointers never hold
+/// the `~` escapes it undoes): the self-check looks up several paths per document.
+fn lookup<'a>(value: &'a Value, pointer: &str) -> Option<&'a Value> {
+    pointer
+        .split('/')
+        .skip(1)
+        .try_fold(value, |value, segment| match value {
+            Value::Object(map) => map.get(segment),
+            Value::Array(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i)),
+            _ => None,
+        })
 }
 
 #[cfg(test)]

@@ -103,36 +103,14 @@ impl Renderer {
         cluster: &str,
         pools: &[NodePool],
     ) -> Result<Vec<Document>, RenderError> {
-        let threads = if pools.len() < PARALLEL_FROM_POOLS {
-            1
-        } else {
-            std::thread::available_parallelism().map_or(1, usize::from)
-        };
-        if threads <= 1 {
-            return self.render_pool_run(cluster_ctx, cluster, pools);
+        let runs = crate::parallel::map_runs(pools, PARALLEL_FROM_POOLS, |run| {
+            self.render_pool_run(cluster_ctx, cluster, run)
+        });
+        let mut documents = Vec::with_capacity(3 * pools.len());
+        for run in runs {
+            documents.extend(run?);
         }
-        let run_len = pools.len().div_ceil(threads);
-        std::thread::scope(|scope| {
-            let mut runs = pools.chunks(run_len);
-            let first = runs.next().unwrap_or_default();
-            let helpers: Vec<_> = runs
-                .map(|run| scope.spawn(move || self.render_pool_run(cluster_ctx, cluster, run)))
-                .collect();
-            // This thread renders the first run while the helpers render the rest.
-            let mut documents = self.render_pool_run(cluster_ctx, cluster, first);
-            for helper in helpers {
-                let run = helper
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                match (&mut documents, run) {
-                    (Ok(documents), Ok(more)) => documents.extend(more),
-                    (Ok(_), Err(err)) => documents = Err(err),
-                    // An earlier run already failed: its error comes first.
-                    (Err(_), _) => {}
-                }
-            }
-            documents
-        })
+        Ok(documents)
     }
 
     fn render_pool_run(

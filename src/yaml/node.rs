@@ -44,12 +44,14 @@ impl Node<'_> {
             Node::Number(n) => Value::Number(n),
             Node::String(s) => Value::String(s.into_owned()),
             Node::Seq(items) => Value::Array(items.into_iter().map(Node::into_value).collect()),
-            Node::Map(entries) => Value::Object(
-                entries
-                    .into_iter()
-                    .map(|(k, v)| (k.into_owned(), v.into_value()))
-                    .collect::<Map<_, _>>(),
-            ),
+            Node::Map(entries) => {
+                // Sized up front: growing an index map rehashes every key.
+                let mut map = Map::with_capacity(entries.len());
+                for (key, value) in entries {
+                    map.insert(key.into_owned(), value.into_value());
+                }
+                Value::Object(map)
+            }
         }
     }
 }
