@@ -12,7 +12,8 @@ use crate::cli::{
 };
 use crate::diff::{self, InputError};
 use crate::outdir::{self, OutputDirError};
-use crate::render::{Document, RenderError, Renderer};
+use crate::output::Emitted;
+use crate::render::{RenderError, Renderer};
 use crate::schema::Values;
 use crate::select::{self, NoMatch};
 use crate::validate::{self, Finding, Findings};
@@ -162,10 +163,15 @@ fn origin(path: &str, merged: &Merged, values: &Values, name_arg: Option<&str>) 
 }
 
 /// Renders, orders and self-checks the objects: all of them, or none.
-fn produce(checked: &Checked, namespace: &str) -> Result<Vec<Document>, AppError> {
-    let mut documents = Renderer::default().render(&checked.values, &checked.cluster, namespace)?;
+fn produce(checked: &Checked, namespace: &str) -> Result<Vec<Emitted>, AppError> {
+    let mut documents = Renderer::default().render_with(
+        &checked.values,
+        &checked.cluster,
+        namespace,
+        Emitted::new,
+    )?;
     output::sort(&mut documents);
-    selfcheck::check(&documents).map_err(AppError::SelfCheck)?;
+    selfcheck::check_facts(documents.iter().map(|doc| &doc.facts)).map_err(AppError::SelfCheck)?;
     Ok(documents)
 }
 
@@ -182,11 +188,7 @@ fn render(args: &RenderArgs) -> Result<Output, AppError> {
         outdir::write(dir, &documents)?;
         return Ok(String::new().into());
     }
-    let text = output::stream(&documents);
-    // Freeing thousands of small maps one by one takes longer than emitting them; the
-    // process ends right after writing, and the system takes the memory back at once.
-    std::mem::forget(documents);
-    Ok(text.into())
+    Ok(output::stream(&documents).into())
 }
 
 /// Everything `render` checks, warnings included, reported in full. Rendering and the

@@ -5,8 +5,7 @@
 //! fails at any point leaves the previous DIR exactly as it was. Files of objects that
 //! are no longer rendered disappear with the old tree, so DIR always equals the stream.
 
-use crate::output;
-use crate::render::Document;
+use crate::output::Emitted;
 use std::collections::BTreeSet;
 use std::fs;
 use std::io::{Read, Write};
@@ -24,17 +23,11 @@ pub struct OutputDirError {
 }
 
 /// The file name of a document: `<kind-lowercase>-<name>.yaml`.
-pub fn file_name(doc: &Document) -> String {
-    let name = doc
-        .value
-        .get("metadata")
-        .and_then(|m| m.get("name"))
-        .and_then(|n| n.as_str())
-        .unwrap_or_default();
-    format!("{}-{name}.yaml", output::kind_of(doc).to_lowercase())
+pub fn file_name(doc: &Emitted) -> String {
+    format!("{}-{}.yaml", doc.kind.to_lowercase(), doc.name)
 }
 
-pub fn write(dir: &Path, documents: &[Document]) -> Result<(), OutputDirError> {
+pub fn write(dir: &Path, documents: &[Emitted]) -> Result<(), OutputDirError> {
     let fail = |message: String| OutputDirError {
         path: dir.to_owned(),
         message,
@@ -84,7 +77,7 @@ pub fn write(dir: &Path, documents: &[Document]) -> Result<(), OutputDirError> {
 }
 
 /// File names and contents, each file a one-document stream with its `# Source:`.
-fn files(documents: &[Document]) -> Result<Vec<(String, String)>, String> {
+fn files(documents: &[Emitted]) -> Result<Vec<(String, String)>, String> {
     let mut seen = BTreeSet::new();
     let mut files = Vec::new();
     for doc in documents {
@@ -96,7 +89,7 @@ fn files(documents: &[Document]) -> Result<Vec<(String, String)>, String> {
         if !seen.insert(name.clone()) {
             return Err(format!("two objects would both be written to {name}"));
         }
-        files.push((name, output::stream(std::slice::from_ref(doc))));
+        files.push((name, doc.text.clone()));
     }
     Ok(files)
 }

@@ -9,7 +9,9 @@
 //! chart, so diffs against the chart's output line up.
 
 use crate::render::Document;
+use crate::selfcheck::Facts;
 use crate::yaml;
+use serde_json::Value;
 
 const INSTALL_ORDER: &[&str] = &[
     "PriorityClass",
@@ -43,48 +45,61 @@ const INSTALL_ORDER: &[&str] = &[
     "APIService",
 ];
 
-pub fn kind_of(doc: &Document) -> &str {
-    doc.value
-        .get("kind")
-        .and_then(|k| k.as_str())
-        .unwrap_or_default()
+/// A document ready for output: its text in the stream (`---`, `# Source:` and the
+/// YAML), what sorting, `--show-only` and `--output-dir` need, and the self-check's
+/// facts. The parsed document itself is not kept.
+#[derive(Debug)]
+pub struct Emitted {
+    pub kind: String,
+    pub name: String,
+    pub text: String,
+    pub facts: Facts,
+}
+
+impl Emitted {
+    pub fn new(doc: Document) -> Self {
+        let text = |key: &str| doc.value.get(key).and_then(Value::as_str);
+        let kind = text("kind").unwrap_or_default().to_owned();
+        let name = doc
+            .value
+            .get("metadata")
+            .and_then(|metadata| metadata.get("name"))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let mut out = String::with_capacity(1024);
+        out.push_str("---\n# Source: ");
+        out.push_str(&doc.source);
+        out.push('\n');
+        yaml::emit_into(&doc.value, &mut out);
+        Emitted {
+            kind,
+            name,
+            text: out,
+            facts: Facts::of(&doc),
+        }
+    }
 }
 
 /// Sorts documents into the documented order (stable within a kind).
-pub fn sort(documents: &mut Vec<Document>) {
-    // Ranked once per document (not per comparison), then a stable sort of the ranks.
-    let mut ranked: Vec<(usize, String, Document)> = documents
-        .drain(..)
-        .map(|doc| {
-            let kind = kind_of(&doc).to_owned();
-            let rank = INSTALL_ORDER
-                .iter()
-                .position(|known| *known == kind)
-                .unwrap_or(INSTALL_ORDER.len());
-            (rank, kind, doc)
-        })
-        .collect();
-    ranked.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
-    documents.extend(ranked.into_iter().map(|(_, _, doc)| doc));
+pub fn sort(documents: &mut [Emitted]) {
+    documents.sort_by_cached_key(|doc| {
+        let rank = INSTALL_ORDER
+            .iter()
+            .position(|known| *known == doc.kind)
+            .unwrap_or(INSTALL_ORDER.len());
+        (rank, doc.kind.clone())
+    });
 }
 
-/// The multi-document stream, each document re-emitted from its parsed value.
-pub fn stream(documents: &[Document]) -> String {
-    crate::parallel::map_runs(documents, PARALLEL_FROM_DOCUMENTS, |run| {
-        let mut out = String::with_capacity(run.len() * 1024);
-        for doc in run {
-            out.push_str("---\n# Source: ");
-            out.push_str(&doc.source);
-            out.push('\n');
-            yaml::emit_into(&doc.value, &mut out);
-        }
-        out
-    })
-    .concat()
+/// The multi-document stream.
+pub fn stream(documents: &[Emitted]) -> String {
+    let mut out = String::with_capacity(documents.iter().map(|doc| doc.text.len()).sum());
+    for doc in documents {
+        out.push_str(&doc.text);
+    }
+    out
 }
-
-/// Below this many documents, emitting on one thread is faster.
-const PARALLEL_FROM_DOCUMENTS: usize = 96;
 
 /// Documents as a plain multi-document stream (no `# Source:` comments): the payload of
 /// a ClusterResourceSet ConfigMap.

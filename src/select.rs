@@ -1,7 +1,6 @@
 //! `render --show-only KIND[/NAME]`: keep part of the stream.
 
-use crate::output;
-use crate::render::Document;
+use crate::output::Emitted;
 use std::fmt;
 use std::str::FromStr;
 
@@ -44,9 +43,9 @@ impl fmt::Display for Selector {
 }
 
 impl Selector {
-    fn matches(&self, doc: &Document) -> bool {
-        output::kind_of(doc).eq_ignore_ascii_case(&self.kind)
-            && self.name.as_deref().is_none_or(|name| name == name_of(doc))
+    fn matches(&self, doc: &Emitted) -> bool {
+        doc.kind.eq_ignore_ascii_case(&self.kind)
+            && self.name.as_deref().is_none_or(|name| name == doc.name)
     }
 }
 
@@ -59,7 +58,7 @@ pub struct NoMatch {
 }
 
 /// The documents any selector matches, in stream order; no selectors keep everything.
-pub fn filter(documents: Vec<Document>, selectors: &[Selector]) -> Result<Vec<Document>, NoMatch> {
+pub fn filter(documents: Vec<Emitted>, selectors: &[Selector]) -> Result<Vec<Emitted>, NoMatch> {
     if selectors.is_empty() {
         return Ok(documents);
     }
@@ -79,26 +78,18 @@ pub fn filter(documents: Vec<Document>, selectors: &[Selector]) -> Result<Vec<Do
 }
 
 /// What the user could have meant: the objects of that kind, or else every kind.
-fn available(documents: &[Document], selector: &Selector) -> String {
+fn available(documents: &[Emitted], selector: &Selector) -> String {
     let of_kind: Vec<String> = documents
         .iter()
-        .filter(|d| output::kind_of(d).eq_ignore_ascii_case(&selector.kind))
-        .map(|d| format!("{}/{}", output::kind_of(d), name_of(d)))
+        .filter(|d| d.kind.eq_ignore_ascii_case(&selector.kind))
+        .map(|d| format!("{}/{}", d.kind, d.name))
         .collect();
     if !of_kind.is_empty() {
         return of_kind.join(", ");
     }
-    let mut kinds: Vec<&str> = documents.iter().map(output::kind_of).collect();
+    let mut kinds: Vec<&str> = documents.iter().map(|d| d.kind.as_str()).collect();
     kinds.dedup();
     format!("the kinds {}", kinds.join(", "))
-}
-
-fn name_of(doc: &Document) -> &str {
-    doc.value
-        .get("metadata")
-        .and_then(|m| m.get("name"))
-        .and_then(|n| n.as_str())
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

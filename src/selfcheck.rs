@@ -76,7 +76,8 @@ pub fn check(documents: &[Document]) -> Result<(), Vec<String>> {
 }
 
 /// [`check`] of documents given by their facts, in stream order.
-pub fn check_facts(facts: &[Facts]) -> Result<(), Vec<String>> {
+pub fn check_facts<'a>(facts: impl IntoIterator<Item = &'a Facts>) -> Result<(), Vec<String>> {
+    let facts: Vec<&Facts> = facts.into_iter().collect();
     let mut problems = Vec::new();
     let mut objects: HashMap<&Id, (usize, &Facts)> = HashMap::new();
     for (index, fact) in facts.iter().enumerate() {
@@ -102,7 +103,7 @@ pub fn check_facts(facts: &[Facts]) -> Result<(), Vec<String>> {
             }
         }
     }
-    for fact in facts {
+    for fact in &facts {
         if let Some(id) = &fact.id {
             for check in &fact.checks {
                 check_in_stream(check, id, &fact.what, &objects, &mut problems);

@@ -2,9 +2,10 @@
 //! value comes out byte for byte at its place in the stream, and never changes the
 //! stream's documents or keys (no YAML injection, no template injection).
 
+use capkv::output::{self, Emitted};
 use capkv::render::Renderer;
+use capkv::validate;
 use capkv::values::{self, SetKind, Sources};
-use capkv::{output, validate};
 use proptest::prelude::*;
 use serde_json::Value;
 
@@ -56,7 +57,7 @@ fn render(place: &str, value: &str) -> Result<Vec<Value>, String> {
         return Err(format!("{:?}", findings.0));
     }
     let mut documents = Renderer::default()
-        .render(&values, "demo", "default")
+        .render_with(&values, "demo", "default", Emitted::new)
         .map_err(|e| e.to_string())?;
     output::sort(&mut documents);
     let stream = output::stream(&documents);
@@ -132,10 +133,10 @@ fn render_with_metadata(key: &str, value: &str) -> Result<Vec<Value>, String> {
             .join("\n"));
     }
     let mut documents = Renderer::default()
-        .render(&values, "demo", "default")
+        .render_with(&values, "demo", "default", Emitted::new)
         .map_err(|e| e.to_string())?;
     output::sort(&mut documents);
-    capkv::selfcheck::check(&documents)
+    capkv::selfcheck::check_facts(documents.iter().map(|doc| &doc.facts))
         .map_err(|problems| format!("internal error: {problems:?}"))?;
     serde_saphyr::from_multiple::<Value>(&output::stream(&documents)).map_err(|e| e.to_string())
 }

@@ -71,6 +71,20 @@ impl Renderer {
         cluster: &str,
         namespace: &str,
     ) -> Result<Vec<Document>, RenderError> {
+        self.render_with(values, cluster, namespace, |doc| doc)
+    }
+
+    /// Renders every object like [`Renderer::render`] and hands each to `finish` as
+    /// soon as it exists, in the thread that rendered it; the results come back in
+    /// render order. A large cluster can so emit and drop each parsed object at once
+    /// instead of holding all of them.
+    pub fn render_with<T: Send>(
+        &self,
+        values: &Values,
+        cluster: &str,
+        namespace: &str,
+        finish: impl Fn(Document) -> T + Sync,
+    ) -> Result<Vec<T>, RenderError> {
         let mut ctx =
             ClusterContext::new(values, cluster, namespace).map_err(|reason| RenderError {
                 template: "csi-controller.yaml".into(),
@@ -87,38 +101,26 @@ impl Renderer {
         let cluster_ctx = TemplateValue::from(Serde(&ctx));
         let mut documents = Vec::new();
         for name in CLUSTER_TEMPLATES {
-            documents.extend(self.render_template(name, cluster_ctx.clone())?);
+            let rendered = self.render_template(name, cluster_ctx.clone())?;
+            documents.extend(rendered.into_iter().map(&finish));
         }
-        documents.extend(self.render_pools(&cluster_ctx, cluster, &values.node_pools)?);
-        Ok(documents)
-    }
-
-    /// The objects of every pool, in pool order. Pools are independent of each other,
-    /// so large clusters spread them over the machine's cores in contiguous runs; the
-    /// result, and the first error in pool order, do not depend on how many threads
-    /// there are.
-    fn render_pools(
-        &self,
-        cluster_ctx: &TemplateValue,
-        cluster: &str,
-        pools: &[NodePool],
-    ) -> Result<Vec<Document>, RenderError> {
-        let runs = crate::parallel::map_runs(pools, PARALLEL_FROM_POOLS, |run| {
-            self.render_pool_run(cluster_ctx, cluster, run)
+        let runs = crate::parallel::map_runs(&values.node_pools, PARALLEL_FROM_POOLS, |run| {
+            self.render_pools(&cluster_ctx, cluster, run, &finish)
         });
-        let mut documents = Vec::with_capacity(3 * pools.len());
         for run in runs {
             documents.extend(run?);
         }
         Ok(documents)
     }
 
-    fn render_pool_run(
+    /// The three objects of each pool, pool after pool.
+    fn render_pools<T>(
         &self,
         cluster_ctx: &TemplateValue,
         cluster: &str,
         pools: &[NodePool],
-    ) -> Result<Vec<Document>, RenderError> {
+        finish: impl Fn(Document) -> T,
+    ) -> Result<Vec<T>, RenderError> {
         let mut documents = Vec::with_capacity(3 * pools.len());
         for pool in pools {
             let mut pool_ctx = PoolContext::new(cluster, pool);
@@ -136,11 +138,11 @@ impl Renderer {
             )?;
             pool_ctx.machine_template = Some(document_name(&machine_template));
             pool_ctx.kubeadm_config = Some(document_name(&kubeadm_config));
-            documents.push(machine_template);
-            documents.push(kubeadm_config);
-            documents.extend(
-                self.render_template(MACHINE_DEPLOYMENT, pool_value(cluster_ctx, &pool_ctx))?,
-            );
+            documents.push(finish(machine_template));
+            documents.push(finish(kubeadm_config));
+            let deployment =
+                self.render_template(MACHINE_DEPLOYMENT, pool_value(cluster_ctx, &pool_ctx))?;
+            documents.extend(deployment.into_iter().map(&finish));
         }
         Ok(documents)
     }
@@ -234,10 +236,9 @@ mod tests {
                 let (_, mut values) = values::load(&sources).unwrap();
                 values.api_profile = profile;
                 yaml::slow_paths::take();
-                let documents = Renderer::default()
-                    .render(&values, "demo", "default")
+                Renderer::default()
+                    .render_with(&values, "demo", "default", crate::output::Emitted::new)
                     .unwrap();
-                crate::output::stream(&documents);
                 let slow = yaml::slow_paths::take();
                 assert!(
                     slow.is_empty(),
