@@ -65,14 +65,16 @@ impl AppError {
 /// What a successful command prints, and its exit code (`diff --exit-code` exits 1
 /// with a full report).
 struct Output {
-    text: String,
+    /// Written one after the other: a rendered stream stays in its documents' pieces
+    /// instead of being copied into one string.
+    pieces: Vec<String>,
     code: ExitCode,
 }
 
 impl From<String> for Output {
     fn from(text: String) -> Self {
         Output {
-            text,
+            pieces: vec![text],
             code: ExitCode::SUCCESS,
         }
     }
@@ -101,7 +103,7 @@ where
         Command::Man(args) => man(&args).map(Output::from),
     };
     match result {
-        Ok(output) => match write_stdout(&output.text) {
+        Ok(output) => match write_stdout(&output.pieces) {
             Ok(()) => output.code,
             Err(code) => code,
         },
@@ -188,7 +190,10 @@ fn render(args: &RenderArgs) -> Result<Output, AppError> {
         outdir::write(dir, &documents)?;
         return Ok(String::new().into());
     }
-    Ok(output::stream(&documents).into())
+    Ok(Output {
+        pieces: documents.into_iter().map(|doc| doc.text).collect(),
+        code: ExitCode::SUCCESS,
+    })
 }
 
 /// Everything `render` checks, warnings included, reported in full. Rendering and the
@@ -214,7 +219,7 @@ fn run_lint(args: &LintArgs) -> ExitCode {
         eprintln!("{line}");
     }
     if report.passed() {
-        write_stdout(&format!("{}\n", report.summary()))
+        write_stdout(&[format!("{}\n", report.summary())])
             .err()
             .unwrap_or(ExitCode::SUCCESS)
     } else {
@@ -247,7 +252,10 @@ fn diff(args: &DiffArgs) -> Result<Output, AppError> {
     } else {
         ExitCode::SUCCESS
     };
-    Ok(Output { text, code })
+    Ok(Output {
+        pieces: vec![text],
+        code,
+    })
 }
 
 fn man(args: &ManArgs) -> Result<String, AppError> {
@@ -303,10 +311,12 @@ fn schema_text() -> String {
 }
 
 /// Writes the whole output; a closed pipe (`capkv render | head`) is a normal end.
-fn write_stdout(text: &str) -> Result<(), ExitCode> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
+fn write_stdout(pieces: &[String]) -> Result<(), ExitCode> {
+    // Buffered in large blocks: stdout alone would write at every line feed.
+    let mut stdout = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+    match pieces
+        .iter()
+        .try_for_each(|piece| stdout.write_all(piece.as_bytes()))
         .and_then(|()| stdout.flush())
     {
         Ok(()) => Ok(()),

@@ -23,20 +23,20 @@ pub(super) fn merge_over(base: &mut Map<String, Value>, overlay: Map<String, Val
 /// keys follow, so printed values read like `values.yaml`.
 pub(super) fn coalesce(
     mut user: Map<String, Value>,
-    defaults: &Map<String, Value>,
+    defaults: Map<String, Value>,
 ) -> Map<String, Value> {
-    let mut out = Map::new();
+    let mut out = Map::with_capacity(defaults.len() + user.len());
     for (key, default) in defaults {
-        match (user.shift_remove(key), default) {
-            (None, _) => {
-                out.insert(key.clone(), default.clone());
+        match (user.shift_remove(&key), default) {
+            (None, default) => {
+                out.insert(key, default);
             }
             (Some(Value::Null), _) => {}
             (Some(Value::Object(user_map)), Value::Object(default_map)) => {
-                out.insert(key.clone(), Value::Object(coalesce(user_map, default_map)));
+                out.insert(key, Value::Object(coalesce(user_map, default_map)));
             }
             (Some(value), _) => {
-                out.insert(key.clone(), value);
+                out.insert(key, value);
             }
         }
     }
@@ -76,7 +76,7 @@ mod tests {
     #[test]
     fn coalesce_null_deletes_only_default_keys() {
         let user = map(json!({"a": null, "b": {"c": null}, "n": null}));
-        let out = coalesce(user, &map(json!({"a": 1, "b": {"c": 2, "d": 3}, "e": 4})));
+        let out = coalesce(user, map(json!({"a": 1, "b": {"c": 2, "d": 3}, "e": 4})));
         assert_eq!(
             Value::Object(out),
             json!({"b": {"d": 3}, "e": 4, "n": null})
@@ -85,7 +85,7 @@ mod tests {
 
     #[test]
     fn coalesce_user_scalar_wins_over_default_map() {
-        let out = coalesce(map(json!({"a": "x"})), &map(json!({"a": {"b": 1}})));
+        let out = coalesce(map(json!({"a": "x"})), map(json!({"a": {"b": 1}})));
         assert_eq!(Value::Object(out), json!({"a": "x"}));
     }
 }

@@ -8,6 +8,7 @@ mod typing;
 use crate::schema::Values;
 use crate::yaml;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::io::Read;
 use std::path::Path;
 pub use strvals::{SetError, SetKind};
@@ -57,7 +58,17 @@ pub struct Merged {
     /// The merged values: always a map.
     pub tree: Value,
     /// Highest precedence first: `--set` flags, `-f` files from last to first, defaults.
-    layers: Vec<(String, Map<String, Value>)>,
+    layers: Vec<(String, Layer)>,
+}
+
+/// What one layer supplied, kept to name the origin of a finding.
+#[derive(Debug)]
+enum Layer {
+    /// The values the `--set` flags set.
+    Tree(Map<String, Value>),
+    /// A values file's text: parsed again only when a finding needs its origin, so
+    /// that the parsed tree moves into the merge instead of being copied.
+    Text(Cow<'static, str>),
 }
 
 impl Merged {
@@ -65,7 +76,12 @@ impl Merged {
     pub fn origin_of(&self, path: &[PathSegment]) -> Option<&str> {
         self.layers
             .iter()
-            .find(|(_, tree)| lookup(tree, path).is_some())
+            .find(|(label, layer)| match layer {
+                Layer::Tree(tree) => lookup(tree, path).is_some(),
+                Layer::Text(text) => {
+                    parse_values(label, text).is_ok_and(|tree| lookup(&tree, path).is_some())
+                }
+            })
             .map(|(label, _)| label.as_str())
     }
 
@@ -99,26 +115,35 @@ fn lookup<'a>(tree: &'a Map<String, Value>, path: &[PathSegment]) -> Option<&'a 
 
 /// Reads and merges every layer (`capkv values --raw` prints the result).
 pub fn merge(sources: &Sources) -> Result<Merged, ValuesError> {
-    let (defaults_label, defaults) = match &sources.defaults {
-        Some(file) => (file.clone(), read_values_file(file)?),
+    let (defaults_label, defaults_text, defaults) = match &sources.defaults {
+        Some(file) => {
+            let (text, tree) = read_values_file(file)?;
+            (file.clone(), Cow::Owned(text), tree)
+        }
         None => (
             BUILTIN_LABEL.to_owned(),
+            Cow::Borrowed(BUILTIN_DEFAULTS),
             parse_values(BUILTIN_LABEL, BUILTIN_DEFAULTS)?,
         ),
     };
     let mut user = Map::new();
     let mut layers = Vec::new();
     for file in &sources.files {
-        let tree = read_values_file(file)?;
-        merge::merge_over(&mut user, tree.clone());
-        layers.push((file.clone(), tree));
+        let (text, tree) = read_values_file(file)?;
+        merge::merge_over(&mut user, tree);
+        layers.push((file.clone(), Layer::Text(Cow::Owned(text))));
     }
     layers.reverse();
 
     let mut sets: Vec<&(SetKind, String)> = sources.sets.iter().collect();
     // Helm applies flags by kind, not by position; the sort is stable within a kind.
     sets.sort_by_key(|(kind, _)| *kind);
-    let defaults_value = Value::Object(defaults.clone());
+    // `--set` paths may index into the defaults' lists: only then is a copy needed.
+    let defaults_value = if sets.is_empty() {
+        Value::Null
+    } else {
+        Value::Object(defaults.clone())
+    };
     let mut set_only = Map::new();
     for (kind, input) in sets {
         strvals::apply(
@@ -143,10 +168,10 @@ pub fn merge(sources: &Sources) -> Result<Merged, ValuesError> {
         merge::merge_over(&mut set_only, alone);
     }
     if !set_only.is_empty() {
-        layers.insert(0, ("--set flags".to_owned(), set_only));
+        layers.insert(0, ("--set flags".to_owned(), Layer::Tree(set_only)));
     }
-    let tree = merge::coalesce(user, &defaults);
-    layers.push((defaults_label, defaults));
+    let tree = merge::coalesce(user, defaults);
+    layers.push((defaults_label, Layer::Text(defaults_text)));
     Ok(Merged {
         tree: Value::Object(tree),
         layers,
@@ -181,7 +206,8 @@ fn read_set_file(path: &str) -> std::io::Result<String> {
     std::fs::read_to_string(path)
 }
 
-fn read_values_file(file: &str) -> Result<Map<String, Value>, ValuesError> {
+/// A values file's text and its values.
+fn read_values_file(file: &str) -> Result<(String, Map<String, Value>), ValuesError> {
     let read_error = |message: String| ValuesError::Read {
         file: file.to_owned(),
         message,
@@ -218,7 +244,8 @@ fn read_values_file(file: &str) -> Result<Map<String, Value>, ValuesError> {
             e.utf8_error().valid_up_to()
         ))
     })?;
-    parse_values(file, &text)
+    let tree = parse_values(file, &text)?;
+    Ok((text, tree))
 }
 
 fn io_message(err: &std::io::Error) -> String {
