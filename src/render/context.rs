@@ -131,12 +131,11 @@ pub(crate) struct PoolContext<'a> {
     pub pool: &'a NodePool,
     pub name: &'a str,
     pub machine_deployment: String,
-    /// Names without the content hash (the renderer appends it).
+    /// Names without the content hash (the renderer appends it). The final names,
+    /// `machine_template` and `kubeadm_config`, are known once these templates are
+    /// rendered and hashed: the renderer adds them for the MachineDeployment.
     pub machine_template_base: String,
     pub kubeadm_config_base: String,
-    /// Final names, known once the templates above are rendered and hashed.
-    pub machine_template: Option<String>,
-    pub kubeadm_config: Option<String>,
     pub kubelet_args: Vec<Arg>,
     pub search_domains: Vec<&'a str>,
     pub autoscaler_annotations: BTreeMap<String, String>,
@@ -189,8 +188,6 @@ impl<'a> PoolContext<'a> {
             machine_deployment: format!("{cluster}-{name}-md"),
             machine_template_base: format!("{cluster}-{name}-vsphere-machine-template"),
             kubeadm_config_base: format!("{cluster}-{name}-kubeadmconfig"),
-            machine_template: None,
-            kubeadm_config: None,
             kubelet_args,
             search_domains,
             autoscaler_annotations: autoscaler_annotations(pool),

@@ -123,25 +123,29 @@ impl Renderer {
     ) -> Result<Vec<T>, RenderError> {
         let mut documents = Vec::with_capacity(3 * pools.len());
         for pool in pools {
-            let mut pool_ctx = PoolContext::new(cluster, pool);
+            let pool_ctx = PoolContext::new(cluster, pool);
+            // Converted once and shared by the pool's three templates.
+            let pool_value = TemplateValue::from(Serde(&pool_ctx));
+            let ctx = with_pool(cluster_ctx, pool_value.clone());
             let machine_template = self.render_hashed(
                 MACHINE_TEMPLATE,
-                cluster_ctx,
-                &pool_ctx,
+                ctx.clone(),
                 &pool_ctx.machine_template_base,
             )?;
-            let kubeadm_config = self.render_hashed(
-                KUBEADM_CONFIG_TEMPLATE,
-                cluster_ctx,
-                &pool_ctx,
-                &pool_ctx.kubeadm_config_base,
-            )?;
-            pool_ctx.machine_template = Some(document_name(&machine_template));
-            pool_ctx.kubeadm_config = Some(document_name(&kubeadm_config));
+            let kubeadm_config =
+                self.render_hashed(KUBEADM_CONFIG_TEMPLATE, ctx, &pool_ctx.kubeadm_config_base)?;
+            // The MachineDeployment refers to both templates by their final names.
+            let names = minijinja::context! {
+                machine_template => document_name(&machine_template),
+                kubeadm_config => document_name(&kubeadm_config),
+            };
             documents.push(finish(machine_template));
             documents.push(finish(kubeadm_config));
-            let deployment =
-                self.render_template(MACHINE_DEPLOYMENT, pool_value(cluster_ctx, &pool_ctx))?;
+            let md_ctx = with_pool(
+                cluster_ctx,
+                minijinja::value::merge_maps([names, pool_value]),
+            );
+            let deployment = self.render_template(MACHINE_DEPLOYMENT, md_ctx)?;
             documents.extend(deployment.into_iter().map(&finish));
         }
         Ok(documents)
@@ -173,11 +177,10 @@ impl Renderer {
     fn render_hashed(
         &self,
         name: &str,
-        cluster: &TemplateValue,
-        pool: &PoolContext<'_>,
+        ctx: TemplateValue,
         base: &str,
     ) -> Result<Document, RenderError> {
-        let mut docs = self.render_template(name, pool_value(cluster, pool))?;
+        let mut docs = self.render_template(name, ctx)?;
         let (Some(mut doc), true) = (docs.pop(), docs.is_empty()) else {
             return Err(RenderError {
                 template: name.to_owned(),
@@ -194,8 +197,8 @@ impl Renderer {
 
 /// The cluster context (converted once, shared by reference) overlaid with one pool:
 /// converting the whole values tree per pool would make rendering quadratic.
-fn pool_value(cluster: &TemplateValue, pool: &PoolContext<'_>) -> TemplateValue {
-    minijinja::value::merge_maps([minijinja::context! { pool => Serde(pool) }, cluster.clone()])
+fn with_pool(cluster: &TemplateValue, pool: TemplateValue) -> TemplateValue {
+    minijinja::value::merge_maps([minijinja::context! { pool }, cluster.clone()])
 }
 
 fn document_name(doc: &Document) -> String {

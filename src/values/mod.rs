@@ -9,6 +9,7 @@ use crate::schema::Values;
 use crate::yaml;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::io::Read;
 use std::path::Path;
 pub use strvals::{SetError, SetKind};
@@ -66,9 +67,31 @@ pub struct Merged {
 enum Layer {
     /// The values the `--set` flags set.
     Tree(Map<String, Value>),
-    /// A values file's text: parsed again only when a finding needs its origin, so
-    /// that the parsed tree moves into the merge instead of being copied.
-    Text(Cow<'static, str>),
+    /// A values file's text, parsed again (once) only when a finding needs its origin:
+    /// the tree parsed first moves into the merge instead of being copied.
+    Text {
+        text: Cow<'static, str>,
+        tree: OnceCell<Option<Map<String, Value>>>,
+    },
+}
+
+impl Layer {
+    fn text(text: Cow<'static, str>) -> Self {
+        Layer::Text {
+            text,
+            tree: OnceCell::new(),
+        }
+    }
+
+    fn has(&self, label: &str, path: &[PathSegment]) -> bool {
+        let tree = match self {
+            Layer::Tree(tree) => Some(tree),
+            Layer::Text { text, tree } => {
+                tree.get_or_init(|| parse_values(label, text).ok()).as_ref()
+            }
+        };
+        tree.is_some_and(|tree| lookup(tree, path).is_some())
+    }
 }
 
 impl Merged {
@@ -76,12 +99,7 @@ impl Merged {
     pub fn origin_of(&self, path: &[PathSegment]) -> Option<&str> {
         self.layers
             .iter()
-            .find(|(label, layer)| match layer {
-                Layer::Tree(tree) => lookup(tree, path).is_some(),
-                Layer::Text(text) => {
-                    parse_values(label, text).is_ok_and(|tree| lookup(&tree, path).is_some())
-                }
-            })
+            .find(|(label, layer)| layer.has(label, path))
             .map(|(label, _)| label.as_str())
     }
 
@@ -131,7 +149,7 @@ pub fn merge(sources: &Sources) -> Result<Merged, ValuesError> {
     for file in &sources.files {
         let (text, tree) = read_values_file(file)?;
         merge::merge_over(&mut user, tree);
-        layers.push((file.clone(), Layer::Text(Cow::Owned(text))));
+        layers.push((file.clone(), Layer::text(Cow::Owned(text))));
     }
     layers.reverse();
 
@@ -171,7 +189,7 @@ pub fn merge(sources: &Sources) -> Result<Merged, ValuesError> {
         layers.insert(0, ("--set flags".to_owned(), Layer::Tree(set_only)));
     }
     let tree = merge::coalesce(user, defaults);
-    layers.push((defaults_label, Layer::Text(defaults_text)));
+    layers.push((defaults_label, Layer::text(defaults_text)));
     Ok(Merged {
         tree: Value::Object(tree),
         layers,
