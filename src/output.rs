@@ -8,10 +8,8 @@
 //! then node pools in values order). This is what `helm template` prints for the
 //! chart, so diffs against the chart's output line up.
 
-use crate::render::Document;
 use crate::selfcheck::Facts;
-use crate::yaml;
-use serde_json::Value;
+use crate::yaml::{self, Node};
 
 const INSTALL_ORDER: &[&str] = &[
     "PriorityClass",
@@ -57,26 +55,25 @@ pub struct Emitted {
 }
 
 impl Emitted {
-    pub fn new(doc: Document) -> Self {
-        let text = |key: &str| doc.value.get(key).and_then(Value::as_str);
-        let kind = text("kind").unwrap_or_default().to_owned();
-        let name = doc
-            .value
+    /// The document `template` rendered, emitted.
+    pub fn new(template: &str, node: &Node<'_>) -> Self {
+        let source = format!("templates/{template}");
+        let text = |key: &str| node.get(key).and_then(Node::as_str).unwrap_or_default();
+        let name = node
             .get("metadata")
             .and_then(|metadata| metadata.get("name"))
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
+            .and_then(Node::as_str)
+            .unwrap_or_default();
         let mut out = String::with_capacity(1024);
         out.push_str("---\n# Source: ");
-        out.push_str(&doc.source);
+        out.push_str(&source);
         out.push('\n');
-        yaml::emit_into(&doc.value, &mut out);
+        yaml::emit_node_into(node, &mut out);
         Emitted {
-            kind,
-            name,
+            kind: text("kind").to_owned(),
+            name: name.to_owned(),
             text: out,
-            facts: Facts::of(&doc),
+            facts: Facts::of(&source, node),
         }
     }
 }
@@ -103,13 +100,13 @@ pub fn stream(documents: &[Emitted]) -> String {
 
 /// Documents as a plain multi-document stream (no `# Source:` comments): the payload of
 /// a ClusterResourceSet ConfigMap.
-pub fn plain_stream(documents: &[Document]) -> String {
+pub fn plain_stream(documents: &[Node<'_>]) -> String {
     let mut out = String::new();
     for (i, doc) in documents.iter().enumerate() {
         if i > 0 {
             out.push_str("---\n");
         }
-        out.push_str(&yaml::emit(&doc.value));
+        yaml::emit_node_into(doc, &mut out);
     }
     out
 }

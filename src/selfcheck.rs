@@ -20,6 +20,7 @@
 
 use crate::names::{NameRule, is_dns1123_label, label_key_problem, label_value_problem};
 use crate::render::Document;
+use crate::yaml::Node;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
@@ -47,7 +48,7 @@ pub struct Facts {
     /// What must hold in the stream as a whole, in the order it is reported.
     checks: Vec<Check>,
     /// A Cluster's labels, which ClusterResourceSet selectors are matched against.
-    cluster_labels: Option<Map<String, Value>>,
+    cluster_labels: Option<Value>,
 }
 
 #[derive(Debug, Clone)]
@@ -71,7 +72,10 @@ enum Check {
 
 /// `Err` with one problem per entry, each a capkv bug; `Ok` when the stream is sound.
 pub fn check(documents: &[Document]) -> Result<(), Vec<String>> {
-    let facts: Vec<Facts> = documents.iter().map(Facts::of).collect();
+    let facts: Vec<Facts> = documents
+        .iter()
+        .map(|doc| Facts::of(&doc.source, &Node::from_value(&doc.value)))
+        .collect();
     check_facts(&facts)
 }
 
@@ -188,8 +192,8 @@ fn check_in_stream(
 
 impl Facts {
     /// The facts of one document, with the problems it has on its own.
-    pub fn of(doc: &Document) -> Facts {
-        let text = |pointer: &str| lookup(&doc.value, pointer).and_then(Value::as_str);
+    pub fn of(source: &str, doc: &Node<'_>) -> Facts {
+        let text = |pointer: &str| lookup(doc, pointer).and_then(Node::as_str);
         let missing: Vec<String> = ["/apiVersion", "/kind", "/metadata/name"]
             .into_iter()
             .filter(|pointer| text(pointer).is_none_or(str::is_empty))
@@ -199,11 +203,11 @@ impl Facts {
         let kind = text("/kind").unwrap_or_default();
         let name = text("/metadata/name").unwrap_or_default();
         let mut facts = Facts {
-            source: doc.source.clone(),
+            source: source.to_owned(),
             id: None,
             missing,
             api_version: api_version.to_owned(),
-            what: format!("{kind} \"{name}\" ({})", doc.source),
+            what: format!("{kind} \"{name}\" ({source})"),
             problems: Vec::new(),
             checks: Vec::new(),
             cluster_labels: None,
@@ -218,13 +222,12 @@ impl Facts {
             name: name.to_owned(),
         };
         check_names(doc, &id, &facts.what, &mut facts.problems);
-        facts.checks = checks(&doc.value, &id, &facts.what);
+        facts.checks = checks(doc, &id, &facts.what);
         if kind == "Cluster" {
             facts.cluster_labels = Some(
-                lookup(&doc.value, "/metadata/labels")
-                    .and_then(Value::as_object)
-                    .cloned()
-                    .unwrap_or_default(),
+                lookup(doc, "/metadata/labels")
+                    .filter(|labels| labels.as_map().is_some())
+                    .map_or_else(|| Value::Object(Map::new()), Node::to_value),
             );
         }
         facts.id = Some(id);
@@ -252,22 +255,22 @@ fn dotted(pointer: &str) -> String {
     out
 }
 
-fn check_names(doc: &Document, id: &Id, what: &str, problems: &mut Vec<String>) {
+fn check_names(doc: &Node<'_>, id: &Id, what: &str, problems: &mut Vec<String>) {
     let rule = NameRule::for_kind(&id.kind);
     if !rule.accepts(&id.name) {
         problems.push(format!("{what}: the name is not {}", rule.describe()));
     }
-    if lookup(&doc.value, "/metadata/namespace").is_some() && !is_dns1123_label(&id.namespace) {
+    if lookup(doc, "/metadata/namespace").is_some() && !is_dns1123_label(&id.namespace) {
         problems.push(format!(
             "{what}: namespace \"{}\" is not a DNS-1123 label",
             id.namespace
         ));
     }
-    check_metadata(&doc.value, "", what, problems);
+    check_metadata(doc, "", what, problems);
 }
 
 /// Every `metadata` at any depth (the object's, pod templates'): labels and annotations.
-fn check_metadata(value: &Value, at: &str, what: &str, problems: &mut Vec<String>) {
+fn check_metadata(value: &Node<'_>, at: &str, what: &str, problems: &mut Vec<String>) {
     let mut path = Vec::new();
     walk_metadata(value, &mut path, at, what, problems);
 }
@@ -280,26 +283,24 @@ enum Step<'a> {
 }
 
 fn walk_metadata<'a>(
-    value: &'a Value,
+    value: &'a Node<'_>,
     path: &mut Vec<Step<'a>>,
     at: &str,
     what: &str,
     problems: &mut Vec<String>,
 ) {
     match value {
-        Value::Object(map) => {
+        Node::Map(map) => {
             for (key, child) in map {
                 path.push(Step::Key(key));
-                if key == "metadata"
-                    && let Value::Object(metadata) = child
-                {
-                    check_labels(metadata, &|| path_text(at, path), what, problems);
+                if key == "metadata" && child.as_map().is_some() {
+                    check_labels(child, &|| path_text(at, path), what, problems);
                 }
                 walk_metadata(child, path, at, what, problems);
                 path.pop();
             }
         }
-        Value::Array(items) => {
+        Node::Seq(items) => {
             for (i, item) in items.iter().enumerate() {
                 path.push(Step::Index(i));
                 walk_metadata(item, path, at, what, problems);
@@ -327,7 +328,7 @@ fn path_text(at: &str, path: &[Step<'_>]) -> String {
 }
 
 fn check_labels(
-    metadata: &Map<String, Value>,
+    metadata: &Node<'_>,
     at: &dyn Fn() -> String,
     what: &str,
     problems: &mut Vec<String>,
@@ -336,7 +337,7 @@ fn check_labels(
         let Some(map) = metadata.get(field) else {
             continue;
         };
-        let Some(map) = map.as_object() else {
+        let Some(map) = map.as_map() else {
             problems.push(format!("{what}: {}.{field} is not a map", at()));
             continue;
         };
@@ -364,7 +365,7 @@ fn check_labels(
 }
 
 /// The stream-wide checks of one document: its references, in the order reported.
-fn checks(doc: &Value, id: &Id, what: &str) -> Vec<Check> {
+fn checks(doc: &Node<'_>, id: &Id, what: &str) -> Vec<Check> {
     let mut checks = Vec::new();
     match id.kind.as_str() {
         "Cluster" => {
@@ -383,7 +384,7 @@ fn checks(doc: &Value, id: &Id, what: &str) -> Vec<Check> {
         }
         "MachineDeployment" => {
             for pointer in ["/spec/clusterName", "/spec/template/spec/clusterName"] {
-                checks.push(match lookup(doc, pointer).and_then(Value::as_str) {
+                checks.push(match lookup(doc, pointer).and_then(Node::as_str) {
                     Some(name) => Check::ClusterExists {
                         at: dotted(pointer),
                         name: name.to_owned(),
@@ -410,14 +411,11 @@ fn checks(doc: &Value, id: &Id, what: &str) -> Vec<Check> {
                 checks.push(Check::Problem(format!("{what}: spec.resources is empty")));
             }
             checks.push(
-                match lookup(doc, "/spec/clusterSelector/matchLabels")
-                    .and_then(Value::as_object)
-                    .filter(|s| !s.is_empty())
-                {
-                    Some(selector) => Check::SelectsCluster {
-                        selector: selector.clone(),
-                    },
-                    None => Check::Problem(format!(
+                match lookup(doc, "/spec/clusterSelector/matchLabels").map(Node::to_value) {
+                    Some(Value::Object(selector)) if !selector.is_empty() => {
+                        Check::SelectsCluster { selector }
+                    }
+                    _ => Check::Problem(format!(
                         "{what}: spec.clusterSelector.matchLabels is empty (CAPI refuses an empty selector)"
                     )),
                 },
@@ -440,19 +438,19 @@ fn checks(doc: &Value, id: &Id, what: &str) -> Vec<Check> {
     checks
 }
 
-fn array_len(doc: &Value, pointer: &str) -> usize {
+fn array_len(doc: &Node<'_>, pointer: &str) -> usize {
     lookup(doc, pointer)
-        .and_then(Value::as_array)
-        .map_or(0, Vec::len)
+        .and_then(Node::as_seq)
+        .map_or(0, <[_]>::len)
 }
 
 /// A reference `{apiGroup|apiVersion, kind, name}` to an object in the same namespace.
-fn reference(doc: &Value, pointer: &str, expected_kind: Option<&str>, what: &str) -> Check {
+fn reference(doc: &Node<'_>, pointer: &str, expected_kind: Option<&str>, what: &str) -> Check {
     let at = dotted(pointer);
-    let Some(reference) = lookup(doc, pointer).and_then(Value::as_object) else {
+    let Some(reference) = lookup(doc, pointer).filter(|r| r.as_map().is_some()) else {
         return Check::Problem(format!("{what}: no {at}"));
     };
-    let field = |key: &str| reference.get(key).and_then(Value::as_str);
+    let field = |key: &str| reference.get(key).and_then(Node::as_str);
     let (Some(kind), Some(name)) = (field("kind"), field("name")) else {
         return Check::Problem(format!("{what}: {at} has no kind or no name"));
     };
@@ -481,13 +479,13 @@ fn reference(doc: &Value, pointer: &str, expected_kind: Option<&str>, what: &str
 
 /// `Value::pointer` without its copy of every segment (capkv's pointers never hold
 /// the `~` escapes it undoes): the self-check looks up several paths per document.
-fn lookup<'a>(value: &'a Value, pointer: &str) -> Option<&'a Value> {
+fn lookup<'n, 'a>(value: &'n Node<'a>, pointer: &str) -> Option<&'n Node<'a>> {
     pointer
         .split('/')
         .skip(1)
         .try_fold(value, |value, segment| match value {
-            Value::Object(map) => map.get(segment),
-            Value::Array(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i)),
+            Node::Map(_) => value.get(segment),
+            Node::Seq(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i)),
             _ => None,
         })
 }

@@ -18,7 +18,7 @@ mod fast_path_tests;
 mod node;
 mod subset;
 
-use node::Node;
+pub use node::Node;
 use serde_json::Value;
 
 /// A YAML syntax or structure problem, with the line and column the parser reported.
@@ -110,13 +110,39 @@ pub fn parse_documents(text: &str) -> Result<Vec<Value>, YamlError> {
     parse_with_saphyr(text)
 }
 
+/// [`parse_documents`] into [`Node`]s, which borrow their strings from `text` where
+/// they can: rendering reads, hashes and re-emits each document once, and needs no
+/// copy of its strings nor an index of its keys for that.
+pub fn parse_nodes(text: &str) -> Result<Vec<Node<'_>>, YamlError> {
+    if let Some(nodes) = parse_nodes_fast(text) {
+        return Ok(nodes);
+    }
+    #[cfg(test)]
+    slow_paths::record(text);
+    Ok(parse_with_saphyr(text)?
+        .into_iter()
+        .map(Node::from_owned_value)
+        .collect())
+}
+
 /// [`parse_documents`] through the subset reader, or `None` when a document is outside
-/// the subset. Like serde-saphyr, documents with no content are left out.
+/// the subset.
 fn parse_documents_fast(text: &str) -> Option<Vec<Value>> {
+    Some(
+        parse_nodes_fast(text)?
+            .into_iter()
+            .map(Node::into_value)
+            .collect(),
+    )
+}
+
+/// The documents of `text` by the subset reader, or `None` when one is outside the
+/// subset. Like serde-saphyr, documents with no content are left out.
+fn parse_nodes_fast(text: &str) -> Option<Vec<Node<'_>>> {
     let mut documents = Vec::new();
     for part in split_documents(text) {
         if !is_blank(part) {
-            documents.push(subset::parse(part)?.into_value());
+            documents.push(subset::parse(part)?);
         }
     }
     Some(documents)
@@ -161,10 +187,16 @@ pub fn emit(value: &Value) -> String {
 
 /// Appends [`emit`]'s output to `out`.
 pub fn emit_into(value: &Value, out: &mut String) {
-    if !emitter::emit_into(value, out) {
+    emit_node_into(&Node::from_value(value), out);
+}
+
+/// Appends the YAML document of `node` to `out`, as [`emit`] writes it.
+pub fn emit_node_into(node: &Node<'_>, out: &mut String) {
+    if !emitter::emit_into(node, out) {
+        let text = emit_with_saphyr(&node.to_value());
         #[cfg(test)]
-        slow_paths::record(&emit_with_saphyr(value));
-        out.push_str(&emit_with_saphyr(value));
+        slow_paths::record(&text);
+        out.push_str(&text);
     }
 }
 

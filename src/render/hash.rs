@@ -5,6 +5,7 @@
 //! in lowercase hex; the name suffix is its first 8 characters. Formatting or key order
 //! of the template cannot change it; any change of a value in the spec does.
 
+use crate::yaml::Node;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
@@ -12,6 +13,11 @@ use std::fmt::Write as _;
 pub const SUFFIX_LEN: usize = 8;
 
 pub fn spec_hash(spec: &Value) -> String {
+    node_spec_hash(&Node::from_value(spec))
+}
+
+/// [`spec_hash`] of a parsed document's `spec`.
+pub fn node_spec_hash(spec: &Node<'_>) -> String {
     let mut canonical = Vec::with_capacity(1024);
     write_canonical(spec, &mut canonical);
     let digest = Sha256::digest(&canonical);
@@ -23,23 +29,24 @@ pub fn spec_hash(spec: &Value) -> String {
     hex
 }
 
-fn write_canonical(value: &Value, out: &mut Vec<u8>) {
-    match value {
-        Value::Object(map) => {
-            let mut entries: Vec<_> = map.iter().collect();
-            entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+fn write_canonical(node: &Node<'_>, out: &mut Vec<u8>) {
+    match node {
+        Node::Map(entries) => {
+            let mut sorted: Vec<_> = entries.iter().collect();
+            // Keys of a map are unique, so an unstable sort gives the same order.
+            sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
             out.push(b'{');
-            for (i, (key, value)) in entries.into_iter().enumerate() {
+            for (i, (key, value)) in sorted.into_iter().enumerate() {
                 if i > 0 {
                     out.push(b',');
                 }
-                write_json(key, out);
+                write_json(key.as_ref(), out);
                 out.push(b':');
                 write_canonical(value, out);
             }
             out.push(b'}');
         }
-        Value::Array(items) => {
+        Node::Seq(items) => {
             out.push(b'[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
@@ -49,13 +56,16 @@ fn write_canonical(value: &Value, out: &mut Vec<u8>) {
             }
             out.push(b']');
         }
-        scalar => write_json(scalar, out),
+        Node::Null => out.extend_from_slice(b"null"),
+        Node::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Node::Number(n) => write_json(n, out),
+        Node::String(s) => write_json(s.as_ref(), out),
     }
 }
 
-/// serde_json's own encoding of a string or scalar, written in place (no allocation).
+/// Compact JSON of a string or number, straight into the buffer.
 fn write_json<T: serde::Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) {
-    // Serializing a string or a JSON scalar into a Vec cannot fail.
+    // Serializing strings and numbers into a Vec cannot fail.
     let _ = serde_json::to_writer(&mut *out, value);
 }
 
@@ -88,5 +98,51 @@ mod tests {
             h.chars()
                 .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
         );
+    }
+
+    /// The canonical form as first specified (and used for every name rendered so
+    /// far): rewriting the writer must not rename anything.
+    fn reference_canonical(value: &Value, out: &mut String) {
+        match value {
+            Value::Object(map) => {
+                let mut entries: Vec<_> = map.iter().collect();
+                entries.sort_by(|a, b| a.0.cmp(b.0));
+                out.push('{');
+                for (i, (key, value)) in entries.into_iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&Value::String(key.clone()).to_string());
+                    out.push(':');
+                    reference_canonical(value, out);
+                }
+                out.push('}');
+            }
+            Value::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    reference_canonical(item, out);
+                }
+                out.push(']');
+            }
+            scalar => out.push_str(&scalar.to_string()),
+        }
+    }
+
+    #[test]
+    fn canonical_form_is_unchanged() {
+        let value = json!({
+            "z": [1, -2, 18_446_744_073_709_551_615_u64, 1.5, true, null],
+            "a\"\\\n\u{1}é": {"b": "x\ty", "a": {}},
+            "m": [], "é": "\u{2028}"
+        });
+        let mut reference = String::new();
+        reference_canonical(&value, &mut reference);
+        let mut canonical = Vec::new();
+        write_canonical(&Node::from_value(&value), &mut canonical);
+        assert_eq!(String::from_utf8(canonical).unwrap(), reference);
     }
 }

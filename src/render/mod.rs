@@ -6,11 +6,12 @@ mod engine;
 pub mod hash;
 
 use crate::schema::{NodePool, Values};
-use crate::yaml;
+use crate::yaml::{self, Node};
 use context::{ClusterContext, PoolContext};
 use minijinja::Value as TemplateValue;
 use minijinja::value::Serde;
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// One rendered object and the template it came from.
 #[derive(Debug, Clone)]
@@ -71,19 +72,23 @@ impl Renderer {
         cluster: &str,
         namespace: &str,
     ) -> Result<Vec<Document>, RenderError> {
-        self.render_with(values, cluster, namespace, |doc| doc)
+        self.render_with(values, cluster, namespace, |template, node| Document {
+            source: format!("templates/{template}"),
+            value: node.to_value(),
+        })
     }
 
-    /// Renders every object like [`Renderer::render`] and hands each to `finish` as
-    /// soon as it exists, in the thread that rendered it; the results come back in
-    /// render order. A large cluster can so emit and drop each parsed object at once
-    /// instead of holding all of them.
+    /// Renders every object like [`Renderer::render`] and hands each, with the name of
+    /// its template, to `finish` as soon as it is parsed, in the thread that rendered
+    /// it; the results come back in render order. The parsed object borrows from the
+    /// template's output and is gone after `finish`: a large cluster never holds all
+    /// of its objects parsed at once.
     pub fn render_with<T: Send>(
         &self,
         values: &Values,
         cluster: &str,
         namespace: &str,
-        finish: impl Fn(Document) -> T + Sync,
+        finish: impl Fn(&str, &Node<'_>) -> T + Sync,
     ) -> Result<Vec<T>, RenderError> {
         let mut ctx =
             ClusterContext::new(values, cluster, namespace).map_err(|reason| RenderError {
@@ -91,7 +96,8 @@ impl Renderer {
                 message: format!("csi-vsphere.conf: a value {reason}"),
             })?;
         for name in WORKLOAD_TEMPLATES {
-            let docs = self.render_template(name, TemplateValue::from(Serde(&ctx)))?;
+            let text = self.render_text(name, TemplateValue::from(Serde(&ctx)))?;
+            let docs = parse(name, &text)?;
             if !docs.is_empty() {
                 let file = name.rsplit('/').next().unwrap_or(name);
                 ctx.workload
@@ -101,8 +107,8 @@ impl Renderer {
         let cluster_ctx = TemplateValue::from(Serde(&ctx));
         let mut documents = Vec::new();
         for name in CLUSTER_TEMPLATES {
-            let rendered = self.render_template(name, cluster_ctx.clone())?;
-            documents.extend(rendered.into_iter().map(&finish));
+            let text = self.render_text(name, cluster_ctx.clone())?;
+            documents.extend(parse(name, &text)?.iter().map(|doc| finish(name, doc)));
         }
         let runs = crate::parallel::map_runs(&values.node_pools, PARALLEL_FROM_POOLS, |run| {
             self.render_pools(&cluster_ctx, cluster, run, &finish)
@@ -119,7 +125,7 @@ impl Renderer {
         cluster_ctx: &TemplateValue,
         cluster: &str,
         pools: &[NodePool],
-        finish: impl Fn(Document) -> T,
+        finish: &impl Fn(&str, &Node<'_>) -> T,
     ) -> Result<Vec<T>, RenderError> {
         let mut documents = Vec::with_capacity(3 * pools.len());
         for pool in pools {
@@ -127,86 +133,89 @@ impl Renderer {
             // Converted once and shared by the pool's three templates.
             let pool_value = TemplateValue::from(Serde(&pool_ctx));
             let ctx = with_pool(cluster_ctx, pool_value.clone());
-            let machine_template = self.render_hashed(
+            let (machine_template, done) = self.render_hashed(
                 MACHINE_TEMPLATE,
                 ctx.clone(),
                 &pool_ctx.machine_template_base,
+                finish,
             )?;
-            let kubeadm_config =
-                self.render_hashed(KUBEADM_CONFIG_TEMPLATE, ctx, &pool_ctx.kubeadm_config_base)?;
+            documents.push(done);
+            let (kubeadm_config, done) = self.render_hashed(
+                KUBEADM_CONFIG_TEMPLATE,
+                ctx,
+                &pool_ctx.kubeadm_config_base,
+                finish,
+            )?;
+            documents.push(done);
             // The MachineDeployment refers to both templates by their final names.
-            let names = minijinja::context! {
-                machine_template => document_name(&machine_template),
-                kubeadm_config => document_name(&kubeadm_config),
-            };
-            documents.push(finish(machine_template));
-            documents.push(finish(kubeadm_config));
+            let names = minijinja::context! { machine_template, kubeadm_config };
             let md_ctx = with_pool(
                 cluster_ctx,
                 minijinja::value::merge_maps([names, pool_value]),
             );
-            let deployment = self.render_template(MACHINE_DEPLOYMENT, md_ctx)?;
-            documents.extend(deployment.into_iter().map(&finish));
+            let text = self.render_text(MACHINE_DEPLOYMENT, md_ctx)?;
+            let deployment = parse(MACHINE_DEPLOYMENT, &text)?;
+            documents.extend(deployment.iter().map(|doc| finish(MACHINE_DEPLOYMENT, doc)));
         }
         Ok(documents)
     }
 
-    fn render_template(
-        &self,
-        name: &str,
-        ctx: TemplateValue,
-    ) -> Result<Vec<Document>, RenderError> {
-        let error = |message: String| RenderError {
+    fn render_text(&self, name: &str, ctx: TemplateValue) -> Result<String, RenderError> {
+        engine::render(&self.env, name, ctx).map_err(|e| RenderError {
             template: name.to_owned(),
-            message,
-        };
-        let text = engine::render(&self.env, name, ctx).map_err(|e| error(template_error(&e)))?;
-        let parsed = yaml::parse_documents(&text)
-            .map_err(|e| error(format!("output is not YAML: {}", e.message)))?;
-        Ok(parsed
-            .into_iter()
-            .filter(|doc| !doc.is_null())
-            .map(|value| Document {
-                source: format!("templates/{name}"),
-                value,
-            })
-            .collect())
+            message: template_error(&e),
+        })
     }
 
-    /// Renders a one-object template and names the object `<base>-<hash of its spec>`.
-    fn render_hashed(
+    /// Renders a one-object template, names the object `<base>-<hash of its spec>` and
+    /// hands it to `finish`; returns its name and what `finish` returned.
+    fn render_hashed<T>(
         &self,
         name: &str,
         ctx: TemplateValue,
         base: &str,
-    ) -> Result<Document, RenderError> {
-        let mut docs = self.render_template(name, ctx)?;
+        finish: &impl Fn(&str, &Node<'_>) -> T,
+    ) -> Result<(String, T), RenderError> {
+        let text = self.render_text(name, ctx)?;
+        let mut docs = parse(name, &text)?;
         let (Some(mut doc), true) = (docs.pop(), docs.is_empty()) else {
             return Err(RenderError {
                 template: name.to_owned(),
                 message: "must render exactly one object".into(),
             });
         };
-        let hash = hash::spec_hash(doc.value.get("spec").unwrap_or(&Value::Null));
-        if let Some(Value::Object(metadata)) = doc.value.get_mut("metadata") {
-            metadata.insert("name".into(), Value::String(format!("{base}-{hash}")));
+        let hash = hash::node_spec_hash(doc.get("spec").unwrap_or(&Node::Null));
+        if let Some(Node::Map(metadata)) = doc.get_mut("metadata") {
+            let full = Node::String(Cow::Owned(format!("{base}-{hash}")));
+            match metadata.iter_mut().find(|(key, _)| key == "name") {
+                Some((_, value)) => *value = full,
+                None => metadata.push((Cow::Borrowed("name"), full)),
+            }
         }
-        Ok(doc)
+        let final_name = doc
+            .get("metadata")
+            .and_then(|metadata| metadata.get("name"))
+            .and_then(Node::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        Ok((final_name, finish(name, &doc)))
     }
+}
+
+/// The documents of a template's output, empty ones left out.
+fn parse<'t>(name: &str, text: &'t str) -> Result<Vec<Node<'t>>, RenderError> {
+    let mut docs = yaml::parse_nodes(text).map_err(|e| RenderError {
+        template: name.to_owned(),
+        message: format!("output is not YAML: {}", e.message),
+    })?;
+    docs.retain(|doc| !doc.is_null());
+    Ok(docs)
 }
 
 /// The cluster context (converted once, shared by reference) overlaid with one pool:
 /// converting the whole values tree per pool would make rendering quadratic.
 fn with_pool(cluster: &TemplateValue, pool: TemplateValue) -> TemplateValue {
     minijinja::value::merge_maps([minijinja::context! { pool }, cluster.clone()])
-}
-
-fn document_name(doc: &Document) -> String {
-    doc.value
-        .pointer("/metadata/name")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned()
 }
 
 /// The error's own text and location only: minijinja's debug dump would print the

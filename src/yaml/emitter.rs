@@ -12,7 +12,8 @@
 //! when no YAML 1.1 reader could read it as anything else, and double-quoted otherwise.
 //! A unit test compares both emitters on generated values.
 
-use serde_json::{Map, Value};
+use super::Node;
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 /// serde-saphyr writes longer keys as explicit `? key` entries.
@@ -20,10 +21,10 @@ const SIMPLE_KEY_MAX_LEN: usize = 1024;
 
 /// Appends `value` as one YAML document to `out`. Returns `false`, with `out`
 /// unchanged, when the value is outside what this emitter covers.
-pub(super) fn emit_into(value: &Value, out: &mut String) -> bool {
+pub(super) fn emit_into(value: &Node<'_>, out: &mut String) -> bool {
     let start = out.len();
     let done = match value {
-        Value::Object(map) if !map.is_empty() => map_body(map, 0, false, out).is_some(),
+        Node::Map(map) if !map.is_empty() => map_body(map, 0, false, out).is_some(),
         _ => false,
     };
     if !done {
@@ -44,7 +45,7 @@ fn indent(out: &mut String, mut n: usize) {
 /// Entries of a non-empty map at column `col`; with `inline_first` the first key
 /// continues the current line (after `- `).
 fn map_body(
-    map: &Map<String, Value>,
+    map: &[(Cow<'_, str>, Node<'_>)],
     col: usize,
     inline_first: bool,
     out: &mut String,
@@ -56,17 +57,17 @@ fn map_body(
         write_key(key, out)?;
         out.push(':');
         match value {
-            Value::Object(inner) if inner.is_empty() => out.push_str(" {}\n"),
-            Value::Object(inner) => {
+            Node::Map(inner) if inner.is_empty() => out.push_str(" {}\n"),
+            Node::Map(inner) => {
                 out.push('\n');
                 map_body(inner, col + 2, false, out)?;
             }
-            Value::Array(items) if items.is_empty() => out.push_str(" []\n"),
-            Value::Array(items) => {
+            Node::Seq(items) if items.is_empty() => out.push_str(" []\n"),
+            Node::Seq(items) => {
                 out.push('\n');
                 seq_body(items, col, out)?;
             }
-            Value::String(s) if s.contains('\n') && is_block_scalar_content_safe(s) => {
+            Node::String(s) if s.contains('\n') && is_block_scalar_content_safe(s) => {
                 out.push(' ');
                 write_literal(s, col + 2, out);
             }
@@ -114,15 +115,15 @@ fn write_literal(s: &str, body_col: usize, out: &mut String) {
 }
 
 /// Items of a non-empty list, dashes at column `col`.
-fn seq_body(items: &[Value], col: usize, out: &mut String) -> Option<()> {
+fn seq_body(items: &[Node<'_>], col: usize, out: &mut String) -> Option<()> {
     for item in items {
         indent(out, col);
         out.push_str("- ");
         match item {
-            Value::Object(inner) if inner.is_empty() => out.push_str("{}\n"),
-            Value::Object(inner) => map_body(inner, col + 2, true, out)?,
-            Value::Array(inner) if inner.is_empty() => out.push_str("[]\n"),
-            Value::Array(_) => return None,
+            Node::Map(inner) if inner.is_empty() => out.push_str("{}\n"),
+            Node::Map(inner) => map_body(inner, col + 2, true, out)?,
+            Node::Seq(inner) if inner.is_empty() => out.push_str("[]\n"),
+            Node::Seq(_) => return None,
             scalar => {
                 write_scalar(scalar, out)?;
                 out.push('\n');
@@ -146,25 +147,25 @@ fn write_key(key: &str, out: &mut String) -> Option<()> {
     Some(())
 }
 
-fn write_scalar(value: &Value, out: &mut String) -> Option<()> {
+fn write_scalar(value: &Node<'_>, out: &mut String) -> Option<()> {
     match value {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => {
+        Node::Null => out.push_str("null"),
+        Node::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Node::Number(n) => {
             if let Some(u) = n.as_u64() {
                 let _ = write!(out, "{u}");
             } else {
                 let _ = write!(out, "{}", n.as_i64()?);
             }
         }
-        Value::String(s) => {
+        Node::String(s) => {
             // Multi-line strings that fit a block scalar: see `write_literal`; in a
             // list their layout is left to serde-saphyr.
             if s.contains('\n') && is_block_scalar_content_safe(s) {
                 return None;
             }
             // serde-saphyr single-quotes these three one-character strings.
-            if matches!(s.as_str(), "." | "#" | "-") {
+            if matches!(s.as_ref(), "." | "#" | "-") {
                 out.push('\'');
                 out.push_str(s);
                 out.push('\'');
@@ -179,7 +180,7 @@ fn write_scalar(value: &Value, out: &mut String) -> Option<()> {
                 write_quoted(s, out);
             }
         }
-        Value::Array(_) | Value::Object(_) => return None,
+        Node::Seq(_) | Node::Map(_) => return None,
     }
     Some(())
 }

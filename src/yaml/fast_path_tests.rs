@@ -73,7 +73,7 @@ fn fast_emitter_covers_rendered_documents() {
                  "quoted": "x: \"y\" # z", "k8s": "ALL=(ALL) NOPASSWD:ALL"}
     });
     let mut fast = String::new();
-    assert!(emitter::emit_into(&doc, &mut fast));
+    assert!(emitter::emit_into(&Node::from_value(&doc), &mut fast));
     assert_eq!(fast, emit_with_saphyr(&doc));
 }
 
@@ -391,7 +391,7 @@ mod differential {
         #[test]
         fn fast_emitter_writes_saphyr_bytes(doc in document()) {
             let mut fast = String::new();
-            if emitter::emit_into(&doc, &mut fast) {
+            if emitter::emit_into(&Node::from_value(&doc), &mut fast) {
                 prop_assert_eq!(fast, emit_with_saphyr(&doc));
             }
         }

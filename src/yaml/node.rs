@@ -1,14 +1,15 @@
 //! [`Node`]: a parsed document that borrows its text where it can.
 //!
-//! The subset reader builds a `Node` first: keys and unescaped strings stay slices of
-//! the text, and maps are plain lists, until the whole text is known to be in the
-//! subset. Only then is it turned into a `serde_json::Value`, so giving up is cheap.
+//! Rendering reads, hashes and re-emits every document once. Doing that on
+//! `serde_json::Value` allocates every key and string and hashes every key into an
+//! index; a `Node` keeps keys and unescaped strings as slices of the rendered text and
+//! its maps as plain lists, which are short (keys are unique: the readers check).
 
 use serde_json::{Map, Number, Value};
 use std::borrow::Cow;
 
 #[derive(Debug, Clone, PartialEq)]
-pub(super) enum Node<'a> {
+pub enum Node<'a> {
     Null,
     Bool(bool),
     Number(Number),
@@ -18,9 +19,25 @@ pub(super) enum Node<'a> {
     Map(Vec<(Cow<'a, str>, Node<'a>)>),
 }
 
-impl Node<'_> {
+impl<'a> Node<'a> {
+    /// A view of `value` that borrows its strings.
+    pub fn from_value(value: &'a Value) -> Self {
+        match value {
+            Value::Null => Node::Null,
+            Value::Bool(b) => Node::Bool(*b),
+            Value::Number(n) => Node::Number(n.clone()),
+            Value::String(s) => Node::String(Cow::Borrowed(s)),
+            Value::Array(items) => Node::Seq(items.iter().map(Node::from_value).collect()),
+            Value::Object(map) => Node::Map(
+                map.iter()
+                    .map(|(k, v)| (Cow::Borrowed(k.as_str()), Node::from_value(v)))
+                    .collect(),
+            ),
+        }
+    }
+
     /// Takes ownership of `value` without copying its strings.
-    pub(super) fn from_owned_value(value: Value) -> Node<'static> {
+    pub fn from_owned_value(value: Value) -> Node<'static> {
         match value {
             Value::Null => Node::Null,
             Value::Bool(b) => Node::Bool(b),
@@ -37,7 +54,23 @@ impl Node<'_> {
         }
     }
 
-    pub(super) fn into_value(self) -> Value {
+    pub fn to_value(&self) -> Value {
+        match self {
+            Node::Null => Value::Null,
+            Node::Bool(b) => Value::Bool(*b),
+            Node::Number(n) => Value::Number(n.clone()),
+            Node::String(s) => Value::String(s.as_ref().to_owned()),
+            Node::Seq(items) => Value::Array(items.iter().map(Node::to_value).collect()),
+            Node::Map(entries) => Value::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.as_ref().to_owned(), v.to_value()))
+                    .collect::<Map<_, _>>(),
+            ),
+        }
+    }
+
+    pub fn into_value(self) -> Value {
         match self {
             Node::Null => Value::Null,
             Node::Bool(b) => Value::Bool(b),
@@ -52,6 +85,48 @@ impl Node<'_> {
                 }
                 Value::Object(map)
             }
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self, Node::Null)
+    }
+
+    /// The entries of a map.
+    pub fn as_map(&self) -> Option<&[(Cow<'a, str>, Node<'a>)]> {
+        match self {
+            Node::Map(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    /// The items of a list.
+    pub fn as_seq(&self) -> Option<&[Node<'a>]> {
+        match self {
+            Node::Seq(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Node::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The value of `key` in a map.
+    pub fn get(&self, key: &str) -> Option<&Node<'a>> {
+        match self {
+            Node::Map(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Node<'a>> {
+        match self {
+            Node::Map(entries) => entries.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
         }
     }
 }
