@@ -33,6 +33,19 @@ struct Id {
     name: String,
 }
 
+impl Id {
+    /// The identity as borrowed parts: looking an object up allocates nothing.
+    fn key(&self) -> IdKey<'_> {
+        (&self.group, &self.kind, &self.namespace, &self.name)
+    }
+}
+
+/// Group, kind, namespace, name.
+type IdKey<'a> = (&'a str, &'a str, &'a str, &'a str);
+
+/// The stream's objects by identity: document index and facts.
+type Objects<'a> = HashMap<IdKey<'a>, (usize, &'a Facts)>;
+
 /// What the self-check needs of one document.
 #[derive(Debug, Clone)]
 pub struct Facts {
@@ -83,7 +96,7 @@ pub fn check(documents: &[Document]) -> Result<(), Vec<String>> {
 pub fn check_facts<'a>(facts: impl IntoIterator<Item = &'a Facts>) -> Result<(), Vec<String>> {
     let facts: Vec<&Facts> = facts.into_iter().collect();
     let mut problems = Vec::new();
-    let mut objects: HashMap<&Id, (usize, &Facts)> = HashMap::new();
+    let mut objects: Objects<'_> = HashMap::new();
     for (index, fact) in facts.iter().enumerate() {
         let Some(id) = &fact.id else {
             problems.push(format!(
@@ -95,7 +108,7 @@ pub fn check_facts<'a>(facts: impl IntoIterator<Item = &'a Facts>) -> Result<(),
             continue;
         };
         problems.extend(fact.problems.iter().cloned());
-        match objects.get(id) {
+        match objects.get(&id.key()) {
             Some((first, _)) => problems.push(format!(
                 "{} is rendered twice (documents {} and {})",
                 fact.what,
@@ -103,7 +116,7 @@ pub fn check_facts<'a>(facts: impl IntoIterator<Item = &'a Facts>) -> Result<(),
                 index + 1
             )),
             None => {
-                objects.insert(id, (index, fact));
+                objects.insert(id.key(), (index, fact));
             }
         }
     }
@@ -125,17 +138,13 @@ fn check_in_stream(
     check: &Check,
     from: &Id,
     what: &str,
-    objects: &HashMap<&Id, (usize, &Facts)>,
+    objects: &Objects<'_>,
     problems: &mut Vec<String>,
 ) {
     let find = |group: &str, kind: &str, name: &str| {
-        let id = Id {
-            group: group.to_owned(),
-            kind: kind.to_owned(),
-            namespace: from.namespace.clone(),
-            name: name.to_owned(),
-        };
-        objects.get(&id).map(|(_, fact)| *fact)
+        objects
+            .get(&(group, kind, from.namespace.as_str(), name))
+            .map(|(_, fact)| *fact)
     };
     match check {
         Check::Problem(problem) => problems.push(problem.clone()),
@@ -174,9 +183,10 @@ fn check_in_stream(
         }
         Check::SelectsCluster { selector } => {
             let selected = objects.iter().any(|(id, (_, fact))| {
-                id.kind == "Cluster"
-                    && id.group == "cluster.x-k8s.io"
-                    && id.namespace == from.namespace
+                let (group, kind, namespace, _) = *id;
+                kind == "Cluster"
+                    && group == "cluster.x-k8s.io"
+                    && namespace == from.namespace
                     && fact.cluster_labels.as_ref().is_some_and(|labels| {
                         selector.iter().all(|(k, v)| labels.get(k) == Some(v))
                     })

@@ -40,7 +40,7 @@ fn write_canonical(node: &Node<'_>, out: &mut Vec<u8>) {
                 if i > 0 {
                     out.push(b',');
                 }
-                write_json(key.as_ref(), out);
+                write_json_str(key, out);
                 out.push(b':');
                 write_canonical(value, out);
             }
@@ -59,7 +59,7 @@ fn write_canonical(node: &Node<'_>, out: &mut Vec<u8>) {
         Node::Null => out.extend_from_slice(b"null"),
         Node::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
         Node::Number(n) => write_json(n, out),
-        Node::String(s) => write_json(s.as_ref(), out),
+        Node::String(s) => write_json_str(s, out),
     }
 }
 
@@ -67,6 +67,18 @@ fn write_canonical(node: &Node<'_>, out: &mut Vec<u8>) {
 fn write_json<T: serde::Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) {
     // Serializing strings and numbers into a Vec cannot fail.
     let _ = serde_json::to_writer(&mut *out, value);
+}
+
+/// A string as JSON: as it is between quotes when JSON escapes none of its bytes
+/// (nearly every key and value), else by serde_json.
+fn write_json_str(s: &str, out: &mut Vec<u8>) {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    } else {
+        write_json(s, out);
+    }
 }
 
 #[cfg(test)]
