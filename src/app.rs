@@ -165,26 +165,38 @@ fn origin(path: &str, merged: &Merged, values: &Values, name_arg: Option<&str>) 
 }
 
 /// Renders, orders and self-checks the objects: all of them, or none.
-fn produce(checked: &Checked, namespace: &str) -> Result<Vec<Emitted>, AppError> {
-    let mut documents = Renderer::default().render_with(
-        &checked.values,
-        &checked.cluster,
-        namespace,
-        Emitted::new,
-    )?;
+fn produce(
+    renderer: Compiling,
+    checked: &Checked,
+    namespace: &str,
+) -> Result<Vec<Emitted>, AppError> {
+    let renderer = renderer
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    let mut documents =
+        renderer.render_with(&checked.values, &checked.cluster, namespace, Emitted::new)?;
     output::sort(&mut documents);
     selfcheck::check_facts(documents.iter().map(|doc| &doc.facts)).map_err(AppError::SelfCheck)?;
     Ok(documents)
 }
 
+/// The templates being compiled on another thread: compiling them takes about as long
+/// as reading and checking the values, which need not wait for it.
+type Compiling = std::thread::JoinHandle<Renderer>;
+
+fn compile_templates() -> Compiling {
+    std::thread::spawn(Renderer::default)
+}
+
 fn render(args: &RenderArgs) -> Result<Output, AppError> {
+    let renderer = compile_templates();
     let checked = check(&args.values, args.api_profile)?;
     if checked.findings.has_errors() {
         return Err(AppError::Invalid(
             checked.findings.errors().cloned().collect(),
         ));
     }
-    let documents = produce(&checked, &args.values.namespace)?;
+    let documents = produce(renderer, &checked, &args.values.namespace)?;
     let documents = select::filter(documents, &args.show_only)?;
     if let Some(dir) = &args.output_dir {
         outdir::write(dir, &documents)?;
@@ -201,13 +213,14 @@ fn render(args: &RenderArgs) -> Result<Output, AppError> {
 /// would only repeat them).
 fn run_lint(args: &LintArgs) -> ExitCode {
     let mut report = lint::Report::new(args.strict);
+    let renderer = compile_templates();
     match check(&args.values, args.api_profile) {
         Ok(checked) => {
             for finding in &checked.findings.0 {
                 report.finding(finding);
             }
             if !checked.findings.has_errors()
-                && let Err(err) = produce(&checked, &args.values.namespace)
+                && let Err(err) = produce(renderer, &checked, &args.values.namespace)
             {
                 err.lines().into_iter().for_each(|l| report.error_line(l));
             }

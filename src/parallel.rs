@@ -3,6 +3,8 @@
 //! Large clusters render and emit thousands of independent documents; below a size
 //! where starting threads costs more than it saves, everything stays on one thread.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 /// `f` applied to contiguous runs of `items` that together cover it, results in the
 /// order of the runs. With fewer than `parallel_from` items there is one run.
 pub(crate) fn map_runs<T, R>(
@@ -30,22 +32,41 @@ where
     if threads <= 1 || items.len() < 2 {
         return vec![f(items)];
     }
-    let run_len = items.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let f = &f;
-        let mut runs = items.chunks(run_len);
-        let first = runs.next().unwrap_or_default();
-        let helpers: Vec<_> = runs.map(|run| scope.spawn(move || f(run))).collect();
-        // This thread takes the first run while the helpers take the others.
-        let mut results = vec![f(first)];
-        results.extend(helpers.into_iter().map(|helper| {
-            helper
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-        }));
-        results
-    })
+    // Several runs per thread, each taken by whichever thread is free: a thread slowed
+    // down by other work on the machine then holds up only its current run.
+    let run_len = items.len().div_ceil(threads * RUNS_PER_THREAD);
+    let runs: Vec<&[T]> = items.chunks(run_len).collect();
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let index = next.fetch_add(1, Ordering::Relaxed);
+            let Some(run) = runs.get(index) else {
+                return done;
+            };
+            done.push((index, f(run)));
+        }
+    };
+    let mut done = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads.min(runs.len()))
+            .map(|_| scope.spawn(work))
+            .collect();
+        // This thread works too.
+        let mut done = work();
+        for helper in helpers {
+            done.extend(
+                helper
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+        }
+        done
+    });
+    done.sort_unstable_by_key(|(index, _)| *index);
+    done.into_iter().map(|(_, result)| result).collect()
 }
+
+const RUNS_PER_THREAD: usize = 4;
 
 #[cfg(test)]
 mod tests {
@@ -57,10 +78,16 @@ mod tests {
         for threads in [1, 2, 3, 7, 200] {
             let runs = map_runs_on(threads, &items, <[u32]>::to_vec);
             assert_eq!(runs.concat(), items, "{threads} threads");
-            assert_eq!(
-                runs.len(),
-                threads.min(items.len()).min(101),
-                "{threads} threads"
+            assert!(runs.iter().all(|run| !run.is_empty()), "{threads} threads");
+            let expected = if threads == 1 {
+                1
+            } else {
+                101.min(threads * RUNS_PER_THREAD)
+            };
+            assert!(
+                runs.len() <= expected,
+                "{threads} threads: {} runs",
+                runs.len()
             );
         }
     }

@@ -56,7 +56,8 @@ pub enum ValuesError {
 /// The merged tree plus the layers it came from, so that errors can name the file.
 #[derive(Debug)]
 pub struct Merged {
-    /// The merged values: always a map.
+    /// The merged values: always a map, but null after [`load`], which moves them
+    /// into the typed values.
     pub tree: Value,
     /// Highest precedence first: `--set` flags, `-f` files from last to first, defaults.
     layers: Vec<(String, Layer)>,
@@ -215,8 +216,9 @@ pub fn mask_secrets(value: &mut Value) {
 
 /// Merges and types the values: the input of rendering.
 pub fn load(sources: &Sources) -> Result<(Merged, Values), ValuesError> {
-    let merged = merge(sources)?;
-    let values = typing::to_typed(&merged)?;
+    let mut merged = merge(sources)?;
+    let tree = std::mem::take(&mut merged.tree);
+    let values = typing::to_typed(tree, &merged)?;
     Ok((merged, values))
 }
 

@@ -4,8 +4,10 @@
 use super::{Merged, PathSegment, ValuesError};
 use crate::schema::Values;
 
-pub(super) fn to_typed(merged: &Merged) -> Result<Values, ValuesError> {
-    serde_path_to_error::deserialize::<_, Values>(&merged.tree).map_err(|err| {
+/// Types `tree`, which it consumes: its strings move into the typed values instead of
+/// being copied. `merged` names the layer of a value that does not fit.
+pub(super) fn to_typed(tree: serde_json::Value, merged: &Merged) -> Result<Values, ValuesError> {
+    serde_path_to_error::deserialize::<_, Values>(tree).map_err(|err| {
         let mut path = segments(err.path());
         let message = err.inner().to_string();
         let mut message = describe(&message, &mut path);

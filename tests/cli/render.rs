@@ -373,3 +373,47 @@ fn cluster_name_comes_from_values_before_the_argument() {
     let out = render(&["render", "release"]);
     assert!(object_ids(&out).contains(&"Cluster/release".to_owned()));
 }
+
+/// From 32 pools on, pools render on several threads: the objects must be exactly
+/// those that pools rendered a few at a time (on one thread) give, in pool order.
+#[test]
+fn large_clusters_render_pools_in_order_on_any_number_of_threads() {
+    let pool = |i: usize| {
+        format!(
+            "  - name: pool-{i}\n    template: ubuntu-{}\n    dataStore: ds\n    network: net\n    replicas: {}\n    numCPUs: {}\n",
+            i % 4,
+            1 + i % 5,
+            2 + i % 3
+        )
+    };
+    let values = |pools: std::ops::Range<usize>| {
+        let mut text = String::from("cluster:\n  name: big\nnodePools:\n");
+        pools.for_each(|i| text.push_str(&pool(i)));
+        TempValues::new(&text)
+    };
+    let pool_objects = |stream: &str| -> Vec<serde_json::Value> {
+        documents(stream)
+            .into_iter()
+            .filter(|doc| {
+                [
+                    "KubeadmConfigTemplate",
+                    "MachineDeployment",
+                    "VSphereMachineTemplate",
+                ]
+                .contains(&doc["kind"].as_str().unwrap_or_default())
+            })
+            .collect()
+    };
+    let all = values(0..48);
+    let together = pool_objects(&render(&["render", "-f", all.arg()]));
+    assert_eq!(together.len(), 3 * 48);
+    let mut apart = Vec::new();
+    for start in (0..48).step_by(12) {
+        let some = values(start..start + 12);
+        apart.extend(pool_objects(&render(&["render", "-f", some.arg()])));
+    }
+    // Both streams sort by kind, then keep pool order within a kind.
+    let kind = |doc: &serde_json::Value| doc["kind"].as_str().unwrap_or_default().to_owned();
+    apart.sort_by_key(kind);
+    assert_eq!(together, apart);
+}
