@@ -53,9 +53,14 @@ fn options() -> serde_saphyr::Options {
 /// non-finite numbers. Unlike Helm, a key given twice (also `yes:` next to `on:`) is an
 /// error instead of silently keeping the last one.
 pub fn parse_values_documents(text: &str) -> Result<Vec<Value>, YamlError> {
-    if let Some(line) = text
-        .lines()
-        .position(|l| l.starts_with("%YAML") || l.starts_with("%TAG"))
+    // Only lines that start with `%` can be directives; most files have none.
+    let maybe_directive = text.starts_with('%') || text.contains("\n%");
+    if let Some(line) = maybe_directive
+        .then(|| {
+            text.lines()
+                .position(|l| l.starts_with("%YAML") || l.starts_with("%TAG"))
+        })
+        .flatten()
     {
         return Err(YamlError {
             message: format!(
