@@ -179,6 +179,20 @@ fn is_blank(text: &str) -> bool {
     })
 }
 
+/// Spellings that YAML 1.1 (or a lenient float parser) may read as something other
+/// than a string (both fast paths leave them to serde-saphyr's rules).
+fn is_keyword(s: &str) -> bool {
+    s.len() <= 8
+        && s.as_bytes()
+            .first()
+            .is_some_and(|b| b"ynotfiYNOTFI".contains(b))
+        && [
+            "y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf", "infinity",
+        ]
+        .iter()
+        .any(|k| s.eq_ignore_ascii_case(k))
+}
+
 fn parse_with_saphyr(text: &str) -> Result<Vec<Value>, YamlError> {
     serde_saphyr::from_multiple_with_options::<Value>(text, options()).map_err(|e| to_error(&e))
 }

@@ -12,7 +12,7 @@
 //! when no YAML 1.1 reader could read it as anything else, and double-quoted otherwise.
 //! A unit test compares both emitters on generated values.
 
-use super::Node;
+use super::{Node, is_keyword};
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
@@ -218,19 +218,6 @@ fn is_simple_text(s: &str) -> bool {
         prev = b;
     }
     !is_keyword(s)
-}
-
-/// Words YAML 1.1 (or a lenient float parser) reads as booleans, null or floats.
-fn is_keyword(s: &str) -> bool {
-    s.len() <= 5
-        && s.as_bytes()
-            .first()
-            .is_some_and(|b| b"ynotfiYNOTFI".contains(b))
-        && [
-            "y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf",
-        ]
-        .iter()
-        .any(|k| s.eq_ignore_ascii_case(k))
 }
 
 const fn word_table(extra: &[u8]) -> [bool; 256] {

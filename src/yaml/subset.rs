@@ -31,7 +31,7 @@
 //!   32 levels, 64 keys per mapping and 250,000 nodes (far inside the parser budget,
 //!   so no budget error can be missed).
 
-use super::Node;
+use super::{Node, is_keyword};
 use serde_json::{Number, Value};
 use std::borrow::Cow;
 
@@ -418,20 +418,6 @@ fn split_key(body: &str) -> Option<(Cow<'_, str>, &str)> {
         return None;
     }
     Some((Cow::Borrowed(key), rest.trim_start_matches(' ')))
-}
-
-/// Spellings that YAML 1.1 (or a lenient float parser) may read as something other
-/// than a string.
-fn is_keyword(s: &str) -> bool {
-    s.len() <= 8
-        && s.as_bytes()
-            .first()
-            .is_some_and(|b| b"ynotfiYNOTFI".contains(b))
-        && [
-            "y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf", "infinity",
-        ]
-        .iter()
-        .any(|k| s.eq_ignore_ascii_case(k))
 }
 
 /// A plain scalar on one line, already checked for `: `, ` #` and a trailing `:`.
