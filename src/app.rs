@@ -16,7 +16,7 @@ use crate::output::Emitted;
 use crate::render::{RenderError, Renderer};
 use crate::schema::Values;
 use crate::select::{self, NoMatch};
-use crate::validate::{self, Finding, Findings};
+use crate::validate::{self, Finding, Findings, Severity};
 use crate::values::{self, Merged, ValuesError};
 use crate::{lint, manual, output, selfcheck, yaml};
 use clap::error::ErrorKind;
@@ -129,7 +129,19 @@ struct Checked {
     findings: Findings,
 }
 
-fn check(args: &ValuesArgs, profile: Option<ProfileArg>) -> Result<Checked, AppError> {
+/// Which findings a command prints, and so which need the layer their value came from
+/// (finding it may read a values file again).
+#[derive(Clone, Copy, PartialEq)]
+enum Shown {
+    Errors,
+    All,
+}
+
+fn check(
+    args: &ValuesArgs,
+    profile: Option<ProfileArg>,
+    shown: Shown,
+) -> Result<Checked, AppError> {
     let (merged, mut values) = values::load(&args.sources())?;
     if let Some(profile) = profile {
         values.api_profile = profile.into();
@@ -144,7 +156,9 @@ fn check(args: &ValuesArgs, profile: Option<ProfileArg>) -> Result<Checked, AppE
     };
     let mut findings = validate::check(&values, &cluster, &args.namespace);
     for finding in &mut findings.0 {
-        finding.origin = origin(&finding.path, &merged, &values, name_arg);
+        if shown == Shown::All || finding.severity == Severity::Error {
+            finding.origin = origin(&finding.path, &merged, &values, name_arg);
+        }
     }
     Ok(Checked {
         values,
@@ -166,13 +180,10 @@ fn origin(path: &str, merged: &Merged, values: &Values, name_arg: Option<&str>) 
 
 /// Renders, orders and self-checks the objects: all of them, or none.
 fn produce(
-    renderer: Compiling,
+    renderer: &Renderer,
     checked: &Checked,
     namespace: &str,
 ) -> Result<Vec<Emitted>, AppError> {
-    let renderer = renderer
-        .join()
-        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     let mut documents =
         renderer.render_with(&checked.values, &checked.cluster, namespace, Emitted::new)?;
     output::sort(&mut documents);
@@ -180,23 +191,28 @@ fn produce(
     Ok(documents)
 }
 
-/// The templates being compiled on another thread: compiling them takes about as long
-/// as reading and checking the values, which need not wait for it.
-type Compiling = std::thread::JoinHandle<Renderer>;
-
-fn compile_templates() -> Compiling {
-    std::thread::spawn(Renderer::default)
+/// Runs `work` with a renderer whose templates another thread compiles meanwhile:
+/// reading and checking the values need not wait for them.
+fn with_renderer<R>(work: impl FnOnce(&Renderer) -> R) -> R {
+    let renderer = Renderer::default();
+    std::thread::scope(|scope| {
+        scope.spawn(|| renderer.compile_ahead());
+        let result = work(&renderer);
+        renderer.stop_compiling_ahead();
+        result
+    })
 }
 
 fn render(args: &RenderArgs) -> Result<Output, AppError> {
-    let renderer = compile_templates();
-    let checked = check(&args.values, args.api_profile)?;
-    if checked.findings.has_errors() {
-        return Err(AppError::Invalid(
-            checked.findings.errors().cloned().collect(),
-        ));
-    }
-    let documents = produce(renderer, &checked, &args.values.namespace)?;
+    let documents = with_renderer(|renderer| {
+        let checked = check(&args.values, args.api_profile, Shown::Errors)?;
+        if checked.findings.has_errors() {
+            return Err(AppError::Invalid(
+                checked.findings.errors().cloned().collect(),
+            ));
+        }
+        produce(renderer, &checked, &args.values.namespace)
+    })?;
     let documents = select::filter(documents, &args.show_only)?;
     if let Some(dir) = &args.output_dir {
         outdir::write(dir, &documents)?;
@@ -213,21 +229,22 @@ fn render(args: &RenderArgs) -> Result<Output, AppError> {
 /// would only repeat them).
 fn run_lint(args: &LintArgs) -> ExitCode {
     let mut report = lint::Report::new(args.strict);
-    let renderer = compile_templates();
-    match check(&args.values, args.api_profile) {
-        Ok(checked) => {
-            for finding in &checked.findings.0 {
-                report.finding(finding);
+    with_renderer(
+        |renderer| match check(&args.values, args.api_profile, Shown::All) {
+            Ok(checked) => {
+                for finding in &checked.findings.0 {
+                    report.finding(finding);
+                }
+                if !checked.findings.has_errors()
+                    && let Err(err) = produce(renderer, &checked, &args.values.namespace)
+                {
+                    err.lines().into_iter().for_each(|l| report.error_line(l));
+                }
             }
-            if !checked.findings.has_errors()
-                && let Err(err) = produce(renderer, &checked, &args.values.namespace)
-            {
-                err.lines().into_iter().for_each(|l| report.error_line(l));
-            }
-        }
-        Err(AppError::Invalid(findings)) => findings.iter().for_each(|f| report.finding(f)),
-        Err(err) => err.lines().into_iter().for_each(|l| report.error_line(l)),
-    }
+            Err(AppError::Invalid(findings)) => findings.iter().for_each(|f| report.finding(f)),
+            Err(err) => err.lines().into_iter().for_each(|l| report.error_line(l)),
+        },
+    );
     for line in report.lines() {
         eprintln!("{line}");
     }

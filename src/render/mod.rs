@@ -1,5 +1,6 @@
 //! Rendering stage: typed values → Kubernetes objects, through the embedded templates.
 
+mod ahead;
 pub(crate) mod config_files;
 pub(crate) mod context;
 mod engine;
@@ -47,23 +48,61 @@ const WORKLOAD_TEMPLATES: &[&str] = &["workload/csi-node.yaml", "workload/csi-st
 const MACHINE_TEMPLATE: &str = "vsphere-machine-template.yaml";
 const KUBEADM_CONFIG_TEMPLATE: &str = "kubeadmconfig-template.yaml";
 const MACHINE_DEPLOYMENT: &str = "machine-deployment.yaml";
+/// Every template, in the order rendering first needs it.
+const RENDER_ORDER: [&str; WORKLOAD_TEMPLATES.len() + CLUSTER_TEMPLATES.len() + 3] = {
+    let mut order = [""; WORKLOAD_TEMPLATES.len() + CLUSTER_TEMPLATES.len() + 3];
+    let mut next = 0;
+    while next < WORKLOAD_TEMPLATES.len() {
+        order[next] = WORKLOAD_TEMPLATES[next];
+        next += 1;
+    }
+    while next < WORKLOAD_TEMPLATES.len() + CLUSTER_TEMPLATES.len() {
+        order[next] = CLUSTER_TEMPLATES[next - WORKLOAD_TEMPLATES.len()];
+        next += 1;
+    }
+    order[next] = MACHINE_TEMPLATE;
+    order[next + 1] = KUBEADM_CONFIG_TEMPLATE;
+    order[next + 2] = MACHINE_DEPLOYMENT;
+    order
+};
 /// Below this many pools, starting threads costs more than it saves.
 const PARALLEL_FROM_POOLS: usize = 32;
 
+/// The templates, each compiled when first needed (or ahead, see
+/// [`Renderer::compile_ahead`]) and then kept for the life of the process.
 #[derive(Debug)]
 pub struct Renderer {
     env: minijinja::Environment<'static>,
+    ahead: ahead::Ahead,
 }
 
 impl Default for Renderer {
     fn default() -> Self {
         Renderer {
             env: engine::environment(),
+            ahead: ahead::Ahead::new(RENDER_ORDER.len()),
         }
     }
 }
 
 impl Renderer {
+    /// Compiles templates from the last one rendering needs back, until every template
+    /// is compiled or being compiled, or [`Renderer::stop_compiling_ahead`] is called:
+    /// the work of a helper thread started before the values are read.
+    pub fn compile_ahead(&self) {
+        self.ahead.run_from_back(|index| self.compile(index));
+    }
+
+    /// Lets [`Renderer::compile_ahead`] return after the template it is compiling.
+    pub fn stop_compiling_ahead(&self) {
+        self.ahead.stop();
+    }
+
+    fn compile(&self, index: usize) {
+        // A template that does not compile reports its error where it is rendered.
+        let _ = self.env.get_template(RENDER_ORDER[index]);
+    }
+
     /// Renders every object of the cluster. Templates are compiled once per process;
     /// each pool renders its three templates once.
     pub fn render(
@@ -161,6 +200,9 @@ impl Renderer {
     }
 
     fn render_text(&self, name: &str, ctx: TemplateValue) -> Result<String, RenderError> {
+        if let Some(index) = RENDER_ORDER.iter().position(|known| *known == name) {
+            self.ahead.ensure(index, |index| self.compile(index));
+        }
         engine::render(&self.env, name, ctx).map_err(|e| RenderError {
             template: name.to_owned(),
             message: template_error(&e),
