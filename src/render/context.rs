@@ -3,7 +3,10 @@
 //! beyond layout.
 
 use super::config_files;
-use crate::schema::{ApiProfile, IdentityKind, NodePool, Values};
+use crate::schema::{
+    ApiProfile, CloudControllerManager, Cluster, IdentityKind, IpamProvider, NodePool,
+    StorageControllerManager, VSphere, Values,
+};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -53,7 +56,7 @@ pub(crate) struct ClusterContext<'a> {
     pub api: ApiVersions,
     pub labels: BTreeMap<&'static str, &'a str>,
     pub identity: Identity<'a>,
-    pub values: &'a Values,
+    pub values: ClusterValues<'a>,
     pub cpi_image: String,
     /// Contents of the CPI's `vsphere.conf` and the CSI's `csi-vsphere.conf`.
     pub vsphere_conf: String,
@@ -62,6 +65,43 @@ pub(crate) struct ClusterContext<'a> {
     /// Rendered workload-cluster manifests by file name, for the ClusterResourceSet's
     /// ConfigMaps (filled in once those templates are rendered).
     pub workload: BTreeMap<String, String>,
+}
+
+/// The values as templates see them: all but the node pools, which reach the pool
+/// templates one at a time (`pool`). Converting every pool for the cluster's templates
+/// would cost, on a large cluster, about as much as rendering the pools.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ClusterValues<'a> {
+    api_profile: ApiProfile,
+    v_sphere: &'a VSphere,
+    ipam_provider: &'a IpamProvider,
+    cluster: &'a Cluster,
+    v_sphere_cloud_controller_manager: &'a CloudControllerManager,
+    v_sphere_storage_controller_manager: &'a StorageControllerManager,
+}
+
+impl<'a> ClusterValues<'a> {
+    fn of(values: &'a Values) -> Self {
+        // Destructured so that a new field of `Values` cannot be left out unnoticed.
+        let Values {
+            api_profile,
+            v_sphere,
+            ipam_provider,
+            cluster,
+            node_pools: _,
+            v_sphere_cloud_controller_manager,
+            v_sphere_storage_controller_manager,
+        } = values;
+        ClusterValues {
+            api_profile: *api_profile,
+            v_sphere,
+            ipam_provider,
+            cluster,
+            v_sphere_cloud_controller_manager,
+            v_sphere_storage_controller_manager,
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -100,7 +140,7 @@ impl<'a> ClusterContext<'a> {
             api: ApiVersions::of(values.api_profile),
             labels: BTreeMap::from([(CLUSTER_NAME_LABEL, cluster)]),
             identity,
-            values,
+            values: ClusterValues::of(values),
             cpi_image: cpi_image(values),
             vsphere_conf: config_files::cpi_vsphere_conf(values),
             csi_vsphere_conf,
@@ -229,4 +269,24 @@ fn autoscaler_annotations(pool: &NodePool) -> BTreeMap<String, String> {
         out.insert(format!("{capacity}/taints"), pool.taints.clone());
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_see_every_value_but_the_node_pools() {
+        let values = crate::values::load(&crate::values::Sources {
+            files: vec!["examples/full.yaml".into()],
+            ..Default::default()
+        })
+        .unwrap()
+        .1;
+        let mut expected = serde_json::to_value(&values).unwrap();
+        let pools = expected.as_object_mut().unwrap().remove("nodePools");
+        assert!(pools.is_some_and(|pools| pools.as_array().is_some_and(|p| p.len() > 1)));
+        let seen = serde_json::to_value(ClusterValues::of(&values)).unwrap();
+        assert_eq!(seen, expected);
+    }
 }
