@@ -24,7 +24,7 @@ pub struct OutputDirError {
 
 /// The file name of a document: `<kind-lowercase>-<name>.yaml`.
 pub fn file_name(doc: &Emitted) -> String {
-    format!("{}-{}.yaml", doc.kind.to_lowercase(), doc.name)
+    format!("{}-{}.yaml", doc.kind().to_lowercase(), doc.name())
 }
 
 pub fn write(dir: &Path, documents: &[Emitted]) -> Result<(), OutputDirError> {

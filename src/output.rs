@@ -48,8 +48,6 @@ const INSTALL_ORDER: &[&str] = &[
 /// facts. The parsed document itself is not kept.
 #[derive(Debug)]
 pub struct Emitted {
-    pub kind: String,
-    pub name: String,
     pub text: String,
     pub facts: Facts,
 }
@@ -58,35 +56,47 @@ impl Emitted {
     /// The document `template` rendered, emitted.
     pub fn new(template: &str, node: &Node<'_>) -> Self {
         let source = format!("templates/{template}");
-        let text = |key: &str| node.get(key).and_then(Node::as_str).unwrap_or_default();
-        let name = node
-            .get("metadata")
-            .and_then(|metadata| metadata.get("name"))
-            .and_then(Node::as_str)
-            .unwrap_or_default();
         let mut out = String::with_capacity(1024);
         out.push_str("---\n# Source: ");
         out.push_str(&source);
         out.push('\n');
         yaml::emit_node_into(node, &mut out);
         Emitted {
-            kind: text("kind").to_owned(),
-            name: name.to_owned(),
             text: out,
             facts: Facts::of(&source, node),
         }
+    }
+
+    /// The object's kind, empty when it has none.
+    pub fn kind(&self) -> &str {
+        self.facts.kind()
+    }
+
+    /// The object's `metadata.name`, empty when it has none.
+    pub fn name(&self) -> &str {
+        self.facts.name()
     }
 }
 
 /// Sorts documents into the documented order (stable within a kind).
 pub fn sort(documents: &mut [Emitted]) {
     documents.sort_by_cached_key(|doc| {
-        let rank = INSTALL_ORDER
-            .iter()
-            .position(|known| *known == doc.kind)
-            .unwrap_or(INSTALL_ORDER.len());
-        (rank, doc.kind.clone())
+        let rank = rank(doc.kind());
+        // Known kinds are told apart by rank alone; other kinds sort by name.
+        let kind = if rank < INSTALL_ORDER.len() {
+            String::new()
+        } else {
+            doc.kind().to_owned()
+        };
+        (rank, kind)
     });
+}
+
+fn rank(kind: &str) -> usize {
+    INSTALL_ORDER
+        .iter()
+        .position(|known| *known == kind)
+        .unwrap_or(INSTALL_ORDER.len())
 }
 
 /// The multi-document stream.

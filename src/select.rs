@@ -44,8 +44,8 @@ impl fmt::Display for Selector {
 
 impl Selector {
     fn matches(&self, doc: &Emitted) -> bool {
-        doc.kind.eq_ignore_ascii_case(&self.kind)
-            && self.name.as_deref().is_none_or(|name| name == doc.name)
+        doc.kind().eq_ignore_ascii_case(&self.kind)
+            && self.name.as_deref().is_none_or(|name| name == doc.name())
     }
 }
 
@@ -81,13 +81,13 @@ pub fn filter(documents: Vec<Emitted>, selectors: &[Selector]) -> Result<Vec<Emi
 fn available(documents: &[Emitted], selector: &Selector) -> String {
     let of_kind: Vec<String> = documents
         .iter()
-        .filter(|d| d.kind.eq_ignore_ascii_case(&selector.kind))
-        .map(|d| format!("{}/{}", d.kind, d.name))
+        .filter(|d| d.kind().eq_ignore_ascii_case(&selector.kind))
+        .map(|d| format!("{}/{}", d.kind(), d.name()))
         .collect();
     if !of_kind.is_empty() {
         return of_kind.join(", ");
     }
-    let mut kinds: Vec<&str> = documents.iter().map(|d| d.kind.as_str()).collect();
+    let mut kinds: Vec<&str> = documents.iter().map(Emitted::kind).collect();
     kinds.dedup();
     format!("the kinds {}", kinds.join(", "))
 }

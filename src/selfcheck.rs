@@ -22,40 +22,27 @@ use crate::names::{NameRule, is_dns1123_label, label_key_problem, label_value_pr
 use crate::render::Document;
 use crate::yaml::Node;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::fmt;
 
-/// An object's identity: what the API server keys it by.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct Id {
-    group: String,
-    kind: String,
-    namespace: String,
-    name: String,
-}
-
-impl Id {
-    /// The identity as borrowed parts: looking an object up allocates nothing.
-    fn key(&self) -> IdKey<'_> {
-        (&self.group, &self.kind, &self.namespace, &self.name)
-    }
-}
-
-/// Group, kind, namespace, name.
+/// Group, kind, namespace, name: what the API server keys an object by.
 type IdKey<'a> = (&'a str, &'a str, &'a str, &'a str);
 
 /// The stream's objects by identity: document index and facts.
 type Objects<'a> = HashMap<IdKey<'a>, (usize, &'a Facts)>;
 
-/// What the self-check needs of one document.
+/// What the self-check needs of one document. Kept for every document of the stream
+/// until the check, so it holds few allocations: messages are formatted only when a
+/// problem is reported.
 #[derive(Debug, Clone)]
 pub struct Facts {
     source: String,
-    /// `None` when a field of the identity is missing; `missing` names them.
-    id: Option<Id>,
-    missing: Vec<String>,
+    /// Empty when the document has none (or an empty one).
     api_version: String,
-    /// The object as messages name it: kind, name and template.
-    what: String,
+    kind: String,
+    namespace: String,
+    name: String,
     /// Problems of the document alone (names, namespaces, labels, annotations).
     problems: Vec<String>,
     /// What must hold in the stream as a whole, in the order it is reported.
@@ -64,6 +51,23 @@ pub struct Facts {
     cluster_labels: Option<Value>,
 }
 
+/// The object as messages name it: kind, name and template.
+#[derive(Clone, Copy)]
+struct What<'a> {
+    kind: &'a str,
+    name: &'a str,
+    source: &'a str,
+}
+
+impl fmt::Display for What<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} \"{}\" ({})", self.kind, self.name, self.source)
+    }
+}
+
+/// A path in a document as messages show it (`spec.resources[0]`).
+type At = Cow<'static, str>;
+
 #[derive(Debug, Clone)]
 enum Check {
     /// A problem decided from the document alone, reported with the references.
@@ -71,14 +75,14 @@ enum Check {
     /// A reference that must name an object of the output (same namespace), and with
     /// `api_version` when it carries one.
     Resolves {
-        at: String,
+        at: At,
         group: String,
         kind: String,
         name: String,
         api_version: Option<String>,
     },
     /// A Cluster of the output with this name.
-    ClusterExists { at: String, name: String },
+    ClusterExists { at: At, name: String },
     /// At least one Cluster of the output whose labels hold all of these.
     SelectsCluster { selector: Map<String, Value> },
 }
@@ -96,34 +100,34 @@ pub fn check(documents: &[Document]) -> Result<(), Vec<String>> {
 pub fn check_facts<'a>(facts: impl IntoIterator<Item = &'a Facts>) -> Result<(), Vec<String>> {
     let facts: Vec<&Facts> = facts.into_iter().collect();
     let mut problems = Vec::new();
-    let mut objects: Objects<'_> = HashMap::new();
+    let mut objects: Objects<'_> = HashMap::with_capacity(facts.len());
     for (index, fact) in facts.iter().enumerate() {
-        let Some(id) = &fact.id else {
+        if !fact.is_complete() {
             problems.push(format!(
                 "document {} ({}) has no {}",
                 index + 1,
                 fact.source,
-                fact.missing.join(", no ")
+                fact.missing().join(", no ")
             ));
             continue;
-        };
+        }
         problems.extend(fact.problems.iter().cloned());
-        match objects.get(&id.key()) {
+        match objects.get(&fact.key()) {
             Some((first, _)) => problems.push(format!(
                 "{} is rendered twice (documents {} and {})",
-                fact.what,
+                fact.what(),
                 first + 1,
                 index + 1
             )),
             None => {
-                objects.insert(id.key(), (index, fact));
+                objects.insert(fact.key(), (index, fact));
             }
         }
     }
     for fact in &facts {
-        if let Some(id) = &fact.id {
+        if fact.is_complete() {
             for check in &fact.checks {
-                check_in_stream(check, id, &fact.what, &objects, &mut problems);
+                check_in_stream(check, fact, &objects, &mut problems);
             }
         }
     }
@@ -134,13 +138,8 @@ pub fn check_facts<'a>(facts: impl IntoIterator<Item = &'a Facts>) -> Result<(),
     }
 }
 
-fn check_in_stream(
-    check: &Check,
-    from: &Id,
-    what: &str,
-    objects: &Objects<'_>,
-    problems: &mut Vec<String>,
-) {
+fn check_in_stream(check: &Check, from: &Facts, objects: &Objects<'_>, problems: &mut Vec<String>) {
+    let what = from.what();
     let find = |group: &str, kind: &str, name: &str| {
         objects
             .get(&(group, kind, from.namespace.as_str(), name))
@@ -203,45 +202,84 @@ fn check_in_stream(
 impl Facts {
     /// The facts of one document, with the problems it has on its own.
     pub fn of(source: &str, doc: &Node<'_>) -> Facts {
-        let text = |pointer: &str| lookup(doc, pointer).and_then(Node::as_str);
-        let missing: Vec<String> = ["/apiVersion", "/kind", "/metadata/name"]
-            .into_iter()
-            .filter(|pointer| text(pointer).is_none_or(str::is_empty))
-            .map(dotted)
-            .collect();
-        let api_version = text("/apiVersion").unwrap_or_default();
-        let kind = text("/kind").unwrap_or_default();
-        let name = text("/metadata/name").unwrap_or_default();
+        fn text<'n>(value: Option<&'n Node<'_>>) -> &'n str {
+            value.and_then(Node::as_str).unwrap_or_default()
+        }
+        let metadata = doc.get("metadata");
         let mut facts = Facts {
             source: source.to_owned(),
-            id: None,
-            missing,
-            api_version: api_version.to_owned(),
-            what: format!("{kind} \"{name}\" ({source})"),
+            api_version: text(doc.get("apiVersion")).to_owned(),
+            kind: text(doc.get("kind")).to_owned(),
+            namespace: String::new(),
+            name: text(metadata.and_then(|m| m.get("name"))).to_owned(),
             problems: Vec::new(),
             checks: Vec::new(),
             cluster_labels: None,
         };
-        if !facts.missing.is_empty() {
+        if !facts.is_complete() {
             return facts;
         }
-        let id = Id {
-            group: group_of(api_version).to_owned(),
-            kind: kind.to_owned(),
-            namespace: text("/metadata/namespace").unwrap_or_default().to_owned(),
-            name: name.to_owned(),
-        };
-        check_names(doc, &id, &facts.what, &mut facts.problems);
-        facts.checks = checks(doc, &id, &facts.what);
-        if kind == "Cluster" {
+        let namespace = metadata.and_then(|m| m.get("namespace"));
+        text(namespace).clone_into(&mut facts.namespace);
+        let what = facts.what();
+        let mut problems = Vec::new();
+        check_names(doc, &facts, namespace.is_some(), what, &mut problems);
+        let checks = checks(doc, &facts.kind, what);
+        if facts.kind == "Cluster" {
             facts.cluster_labels = Some(
-                lookup(doc, "/metadata/labels")
+                metadata
+                    .and_then(|m| m.get("labels"))
                     .filter(|labels| labels.as_map().is_some())
                     .map_or_else(|| Value::Object(Map::new()), Node::to_value),
             );
         }
-        facts.id = Some(id);
+        facts.problems = problems;
+        facts.checks = checks;
         facts
+    }
+
+    /// The object's kind, empty when it has none.
+    pub fn kind(&self) -> &str {
+        &self.kind
+    }
+
+    /// The object's `metadata.name`, empty when it has none.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn is_complete(&self) -> bool {
+        !(self.api_version.is_empty() || self.kind.is_empty() || self.name.is_empty())
+    }
+
+    /// The identity fields the document lacks.
+    fn missing(&self) -> Vec<&'static str> {
+        [
+            (&self.api_version, "apiVersion"),
+            (&self.kind, "kind"),
+            (&self.name, "metadata.name"),
+        ]
+        .into_iter()
+        .filter(|(value, _)| value.is_empty())
+        .map(|(_, field)| field)
+        .collect()
+    }
+
+    fn key(&self) -> IdKey<'_> {
+        (
+            group_of(&self.api_version),
+            &self.kind,
+            &self.namespace,
+            &self.name,
+        )
+    }
+
+    fn what(&self) -> What<'_> {
+        What {
+            kind: &self.kind,
+            name: &self.name,
+            source: &self.source,
+        }
     }
 }
 
@@ -265,22 +303,28 @@ fn dotted(pointer: &str) -> String {
     out
 }
 
-fn check_names(doc: &Node<'_>, id: &Id, what: &str, problems: &mut Vec<String>) {
-    let rule = NameRule::for_kind(&id.kind);
-    if !rule.accepts(&id.name) {
+fn check_names(
+    doc: &Node<'_>,
+    facts: &Facts,
+    has_namespace: bool,
+    what: What<'_>,
+    problems: &mut Vec<String>,
+) {
+    let rule = NameRule::for_kind(&facts.kind);
+    if !rule.accepts(&facts.name) {
         problems.push(format!("{what}: the name is not {}", rule.describe()));
     }
-    if lookup(doc, "/metadata/namespace").is_some() && !is_dns1123_label(&id.namespace) {
+    if has_namespace && !is_dns1123_label(&facts.namespace) {
         problems.push(format!(
             "{what}: namespace \"{}\" is not a DNS-1123 label",
-            id.namespace
+            facts.namespace
         ));
     }
     check_metadata(doc, "", what, problems);
 }
 
 /// Every `metadata` at any depth (the object's, pod templates'): labels and annotations.
-fn check_metadata(value: &Node<'_>, at: &str, what: &str, problems: &mut Vec<String>) {
+fn check_metadata(value: &Node<'_>, at: &str, what: What<'_>, problems: &mut Vec<String>) {
     let mut path = Vec::new();
     walk_metadata(value, &mut path, at, what, problems);
 }
@@ -296,7 +340,7 @@ fn walk_metadata<'a>(
     value: &'a Node<'_>,
     path: &mut Vec<Step<'a>>,
     at: &str,
-    what: &str,
+    what: What<'_>,
     problems: &mut Vec<String>,
 ) {
     match value {
@@ -340,7 +384,7 @@ fn path_text(at: &str, path: &[Step<'_>]) -> String {
 fn check_labels(
     metadata: &Node<'_>,
     at: &dyn Fn() -> String,
-    what: &str,
+    what: What<'_>,
     problems: &mut Vec<String>,
 ) {
     for field in ["labels", "annotations"] {
@@ -375,42 +419,54 @@ fn check_labels(
 }
 
 /// The stream-wide checks of one document: its references, in the order reported.
-fn checks(doc: &Node<'_>, id: &Id, what: &str) -> Vec<Check> {
+fn checks(doc: &Node<'_>, kind: &str, what: What<'_>) -> Vec<Check> {
     let mut checks = Vec::new();
-    match id.kind.as_str() {
+    match kind {
         "Cluster" => {
             checks.push(reference(
                 doc,
-                "/spec/controlPlaneRef",
+                ("/spec/controlPlaneRef", "spec.controlPlaneRef".into()),
                 Some("KamajiControlPlane"),
                 what,
             ));
             checks.push(reference(
                 doc,
-                "/spec/infrastructureRef",
+                ("/spec/infrastructureRef", "spec.infrastructureRef".into()),
                 Some("VSphereCluster"),
                 what,
             ));
         }
         "MachineDeployment" => {
-            for pointer in ["/spec/clusterName", "/spec/template/spec/clusterName"] {
+            for (pointer, at) in [
+                ("/spec/clusterName", "spec.clusterName"),
+                (
+                    "/spec/template/spec/clusterName",
+                    "spec.template.spec.clusterName",
+                ),
+            ] {
                 checks.push(match lookup(doc, pointer).and_then(Node::as_str) {
                     Some(name) => Check::ClusterExists {
-                        at: dotted(pointer),
+                        at: at.into(),
                         name: name.to_owned(),
                     },
-                    None => Check::Problem(format!("{what}: no {}", dotted(pointer))),
+                    None => Check::Problem(format!("{what}: no {at}")),
                 });
             }
             checks.push(reference(
                 doc,
-                "/spec/template/spec/bootstrap/configRef",
+                (
+                    "/spec/template/spec/bootstrap/configRef",
+                    "spec.template.spec.bootstrap.configRef".into(),
+                ),
                 Some("KubeadmConfigTemplate"),
                 what,
             ));
             checks.push(reference(
                 doc,
-                "/spec/template/spec/infrastructureRef",
+                (
+                    "/spec/template/spec/infrastructureRef",
+                    "spec.template.spec.infrastructureRef".into(),
+                ),
                 Some("VSphereMachineTemplate"),
                 what,
             ));
@@ -431,7 +487,9 @@ fn checks(doc: &Node<'_>, id: &Id, what: &str) -> Vec<Check> {
                 },
             );
             for i in 0..count {
-                checks.push(reference(doc, &format!("/spec/resources/{i}"), None, what));
+                let pointer = format!("/spec/resources/{i}");
+                let at = dotted(&pointer).into();
+                checks.push(reference(doc, (&pointer, at), None, what));
             }
         }
         "VSphereMachineTemplate" => {
@@ -439,7 +497,9 @@ fn checks(doc: &Node<'_>, id: &Id, what: &str) -> Vec<Check> {
             for d in 0..array_len(doc, devices) {
                 let pools = format!("{devices}/{d}/addressesFromPools");
                 for p in 0..array_len(doc, &pools) {
-                    checks.push(reference(doc, &format!("{pools}/{p}"), None, what));
+                    let pointer = format!("{pools}/{p}");
+                    let at = dotted(&pointer).into();
+                    checks.push(reference(doc, (&pointer, at), None, what));
                 }
             }
         }
@@ -454,9 +514,14 @@ fn array_len(doc: &Node<'_>, pointer: &str) -> usize {
         .map_or(0, <[_]>::len)
 }
 
-/// A reference `{apiGroup|apiVersion, kind, name}` to an object in the same namespace.
-fn reference(doc: &Node<'_>, pointer: &str, expected_kind: Option<&str>, what: &str) -> Check {
-    let at = dotted(pointer);
+/// A reference `{apiGroup|apiVersion, kind, name}` to an object in the same namespace,
+/// at a pointer into the document (with the path messages show).
+fn reference(
+    doc: &Node<'_>,
+    (pointer, at): (&str, At),
+    expected_kind: Option<&str>,
+    what: What<'_>,
+) -> Check {
     let Some(reference) = lookup(doc, pointer).filter(|r| r.as_map().is_some()) else {
         return Check::Problem(format!("{what}: no {at}"));
     };
