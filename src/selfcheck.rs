@@ -29,8 +29,9 @@ use std::fmt;
 /// Group, kind, namespace, name: what the API server keys an object by.
 type IdKey<'a> = (&'a str, &'a str, &'a str, &'a str);
 
-/// The stream's objects by identity: document index and facts.
-type Objects<'a> = HashMap<IdKey<'a>, (usize, &'a Facts)>;
+/// The stream's objects by identity: document index and facts. Hashed with foldhash:
+/// a large cluster has thousands of objects, and the keys are our own output.
+type Objects<'a> = HashMap<IdKey<'a>, (usize, &'a Facts), foldhash::fast::RandomState>;
 
 /// What the self-check needs of one document. Kept for every document of the stream
 /// until the check, so it holds few allocations: messages are formatted only when a
@@ -100,7 +101,8 @@ pub fn check(documents: &[Document]) -> Result<(), Vec<String>> {
 pub fn check_facts<'a>(facts: impl IntoIterator<Item = &'a Facts>) -> Result<(), Vec<String>> {
     let facts: Vec<&Facts> = facts.into_iter().collect();
     let mut problems = Vec::new();
-    let mut objects: Objects<'_> = HashMap::with_capacity(facts.len());
+    let mut objects: Objects<'_> =
+        HashMap::with_capacity_and_hasher(facts.len(), foldhash::fast::RandomState::default());
     for (index, fact) in facts.iter().enumerate() {
         if !fact.is_complete() {
             problems.push(format!(
