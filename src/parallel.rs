@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// `f` applied to contiguous runs of `items` that together cover it, results in the
 /// order of the runs. With fewer than `parallel_from` items there is one run.
+#[cfg(test)]
 pub(crate) fn map_runs<T, R>(
     items: &[T],
     parallel_from: usize,
@@ -16,21 +17,43 @@ where
     T: Sync,
     R: Send,
 {
+    map_runs_after(items, parallel_from, || (), f).1
+}
+
+/// [`map_runs`], and `first` done on this thread while the other threads start on the
+/// runs, which this thread then joins: work whose result comes first need not be done
+/// first.
+pub(crate) fn map_runs_after<T, R, F>(
+    items: &[T],
+    parallel_from: usize,
+    first: impl FnOnce() -> F,
+    f: impl Fn(&[T]) -> R + Sync,
+) -> (F, Vec<R>)
+where
+    T: Sync,
+    R: Send,
+{
     let threads = if items.len() < parallel_from {
         1
     } else {
         std::thread::available_parallelism().map_or(1, usize::from)
     };
-    map_runs_on(threads, items, f)
+    map_runs_on(threads, items, first, f)
 }
 
-fn map_runs_on<T, R>(threads: usize, items: &[T], f: impl Fn(&[T]) -> R + Sync) -> Vec<R>
+fn map_runs_on<T, R, F>(
+    threads: usize,
+    items: &[T],
+    first: impl FnOnce() -> F,
+    f: impl Fn(&[T]) -> R + Sync,
+) -> (F, Vec<R>)
 where
     T: Sync,
     R: Send,
 {
     if threads <= 1 || items.len() < 2 {
-        return vec![f(items)];
+        let first = first();
+        return (first, vec![f(items)]);
     }
     // Several runs per thread, each taken by whichever thread is free: a thread slowed
     // down by other work on the machine then holds up only its current run.
@@ -47,11 +70,12 @@ where
             done.push((index, f(run)));
         }
     };
-    let mut done = std::thread::scope(|scope| {
+    let (first, mut done) = std::thread::scope(|scope| {
         let helpers: Vec<_> = (1..threads.min(runs.len()))
             .map(|_| scope.spawn(work))
             .collect();
-        // This thread works too.
+        let first = first();
+        // This thread works on the runs too.
         let mut done = work();
         for helper in helpers {
             done.extend(
@@ -60,10 +84,10 @@ where
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
             );
         }
-        done
+        (first, done)
     });
     done.sort_unstable_by_key(|(index, _)| *index);
-    done.into_iter().map(|(_, result)| result).collect()
+    (first, done.into_iter().map(|(_, result)| result).collect())
 }
 
 const RUNS_PER_THREAD: usize = 4;
@@ -76,7 +100,8 @@ mod tests {
     fn runs_cover_the_items_in_order_whatever_the_thread_count() {
         let items: Vec<u32> = (0..101).collect();
         for threads in [1, 2, 3, 7, 200] {
-            let runs = map_runs_on(threads, &items, <[u32]>::to_vec);
+            let (first, runs) = map_runs_on(threads, &items, || "first", <[u32]>::to_vec);
+            assert_eq!(first, "first");
             assert_eq!(runs.concat(), items, "{threads} threads");
             assert!(runs.iter().all(|run| !run.is_empty()), "{threads} threads");
             let expected = if threads == 1 {

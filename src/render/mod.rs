@@ -144,14 +144,22 @@ impl Renderer {
             }
         }
         let cluster_ctx = TemplateValue::from(Serde(&ctx));
-        let mut documents = Vec::new();
-        for name in CLUSTER_TEMPLATES {
-            let text = self.render_text(name, cluster_ctx.clone())?;
-            documents.extend(parse(name, &text)?.iter().map(|doc| finish(name, doc)));
-        }
-        let runs = crate::parallel::map_runs(&values.node_pools, PARALLEL_FROM_POOLS, |run| {
-            self.render_pools(&cluster_ctx, cluster, run, &finish)
-        });
+        // The cluster's objects come first in the output; other threads render pools
+        // meanwhile.
+        let (cluster_documents, runs) = crate::parallel::map_runs_after(
+            &values.node_pools,
+            PARALLEL_FROM_POOLS,
+            || {
+                let mut documents = Vec::new();
+                for name in CLUSTER_TEMPLATES {
+                    let text = self.render_text(name, cluster_ctx.clone())?;
+                    documents.extend(parse(name, &text)?.iter().map(|doc| finish(name, doc)));
+                }
+                Ok(documents)
+            },
+            |run| self.render_pools(&cluster_ctx, cluster, run, &finish),
+        );
+        let mut documents = cluster_documents?;
         for run in runs {
             documents.extend(run?);
         }
