@@ -13,7 +13,7 @@ use crate::cli::{
 use crate::diff::{self, InputError};
 use crate::outdir::{self, OutputDirError};
 use crate::output::Emitted;
-use crate::render::{RenderError, Renderer};
+use crate::render::{self, RenderError, Renderer};
 use crate::schema::Values;
 use crate::select::{self, NoMatch};
 use crate::validate::{self, Finding, Findings, Severity};
@@ -142,6 +142,18 @@ fn check(
     profile: Option<ProfileArg>,
     shown: Shown,
 ) -> Result<Checked, AppError> {
+    check_while(args, profile, shown, |_, _| ()).map(|(checked, ())| checked)
+}
+
+/// [`check`], and `meanwhile` given the typed values and the cluster name before they
+/// are validated: on a large cluster, validating and rendering take turns on the
+/// cores. What `meanwhile` returns is to be dropped when the findings have errors.
+fn check_while<R: Send>(
+    args: &ValuesArgs,
+    profile: Option<ProfileArg>,
+    shown: Shown,
+    meanwhile: impl FnOnce(&Values, &str) -> R + Send,
+) -> Result<(Checked, R), AppError> {
     let (merged, mut values) = values::load(&args.sources())?;
     if let Some(profile) = profile {
         values.api_profile = profile.into();
@@ -154,17 +166,30 @@ fn check(
             return Err(AppError::Invalid(vec![finding]));
         }
     };
-    let mut findings = validate::check(&values, &cluster, &args.namespace);
+    let validate = || validate::check(&values, &cluster, &args.namespace);
+    let (mut findings, result) = if render::worth_threads(&values) {
+        std::thread::scope(|scope| {
+            let result = scope.spawn(|| meanwhile(&values, &cluster));
+            let findings = validate();
+            let result = result
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (findings, result)
+        })
+    } else {
+        (validate(), meanwhile(&values, &cluster))
+    };
     for finding in &mut findings.0 {
         if shown == Shown::All || finding.severity == Severity::Error {
             finding.origin = origin(&finding.path, &merged, &values, name_arg);
         }
     }
-    Ok(Checked {
+    let checked = Checked {
         values,
         cluster,
         findings,
-    })
+    };
+    Ok((checked, result))
 }
 
 /// The layer a finding's value came from. The cluster name may come from the NAME
@@ -181,11 +206,11 @@ fn origin(path: &str, merged: &Merged, values: &Values, name_arg: Option<&str>) 
 /// Renders, orders and self-checks the objects: all of them, or none.
 fn produce(
     renderer: &Renderer,
-    checked: &Checked,
+    values: &Values,
+    cluster: &str,
     namespace: &str,
 ) -> Result<Vec<Emitted>, AppError> {
-    let mut documents =
-        renderer.render_with(&checked.values, &checked.cluster, namespace, Emitted::new)?;
+    let mut documents = renderer.render_with(values, cluster, namespace, Emitted::new)?;
     output::sort(&mut documents);
     selfcheck::check_facts(documents.iter().map(|doc| &doc.facts)).map_err(AppError::SelfCheck)?;
     Ok(documents)
@@ -205,13 +230,19 @@ fn with_renderer<R>(work: impl FnOnce(&Renderer) -> R) -> R {
 
 fn render(args: &RenderArgs) -> Result<Output, AppError> {
     let documents = with_renderer(|renderer| {
-        let checked = check(&args.values, args.api_profile, Shown::Errors)?;
+        // Rendered while the values are validated; thrown away if they are invalid.
+        let (checked, documents) = check_while(
+            &args.values,
+            args.api_profile,
+            Shown::Errors,
+            |values, cluster| produce(renderer, values, cluster, &args.values.namespace),
+        )?;
         if checked.findings.has_errors() {
             return Err(AppError::Invalid(
                 checked.findings.errors().cloned().collect(),
             ));
         }
-        produce(renderer, &checked, &args.values.namespace)
+        documents
     })?;
     let documents = select::filter(documents, &args.show_only)?;
     if let Some(dir) = &args.output_dir {
@@ -236,7 +267,12 @@ fn run_lint(args: &LintArgs) -> ExitCode {
                     report.finding(finding);
                 }
                 if !checked.findings.has_errors()
-                    && let Err(err) = produce(renderer, &checked, &args.values.namespace)
+                    && let Err(err) = produce(
+                        renderer,
+                        &checked.values,
+                        &checked.cluster,
+                        &args.values.namespace,
+                    )
                 {
                     err.lines().into_iter().for_each(|l| report.error_line(l));
                 }

@@ -68,6 +68,11 @@ const RENDER_ORDER: [&str; WORKLOAD_TEMPLATES.len() + CLUSTER_TEMPLATES.len() + 
 /// Below this many pools, starting threads costs more than it saves.
 const PARALLEL_FROM_POOLS: usize = 32;
 
+/// Whether rendering these values is long enough for more threads to pay off.
+pub fn worth_threads(values: &Values) -> bool {
+    values.node_pools.len() >= PARALLEL_FROM_POOLS
+}
+
 /// The templates, each compiled when first needed (or ahead, see
 /// [`Renderer::compile_ahead`]) and then kept for the life of the process.
 #[derive(Debug)]

@@ -417,3 +417,24 @@ fn large_clusters_render_pools_in_order_on_any_number_of_threads() {
     apart.sort_by_key(kind);
     assert_eq!(together, apart);
 }
+
+/// Large clusters render while their values are validated: invalid values must still
+/// fail as invalid values (not as whatever rendering them gave), with nothing printed.
+#[test]
+fn large_clusters_with_invalid_values_fail_before_any_output() {
+    let mut text = String::from("cluster:\n  name: big\nnodePools:\n");
+    for i in 0..40 {
+        let name = if i == 33 {
+            "Pool_33".to_owned()
+        } else {
+            format!("pool-{i}")
+        };
+        text.push_str(&format!(
+            "  - name: {name}\n    template: ubuntu\n    dataStore: ds\n    network: net\n"
+        ));
+    }
+    let values = TempValues::new(&text);
+    let run = capkv(&["render", "-f", values.arg()]);
+    run.assert_fails(1, "nodePools[33].name");
+    assert!(!run.stderr.contains("capkv bug"), "{}", run.stderr);
+}
