@@ -210,8 +210,7 @@ fn produce(
     cluster: &str,
     namespace: &str,
 ) -> Result<Vec<Emitted>, AppError> {
-    let mut documents = renderer.render_with(values, cluster, namespace, Emitted::new)?;
-    output::sort(&mut documents);
+    let documents = output::sort(renderer.render_with(values, cluster, namespace, Emitted::new)?);
     selfcheck::check_facts(documents.iter().map(|doc| &doc.facts)).map_err(AppError::SelfCheck)?;
     Ok(documents)
 }

@@ -56,10 +56,11 @@ fn render(place: &str, value: &str) -> Result<Vec<Value>, String> {
     if findings.has_errors() {
         return Err(format!("{:?}", findings.0));
     }
-    let mut documents = Renderer::default()
-        .render_with(&values, "demo", "default", Emitted::new)
-        .map_err(|e| e.to_string())?;
-    output::sort(&mut documents);
+    let documents = output::sort(
+        Renderer::default()
+            .render_with(&values, "demo", "default", Emitted::new)
+            .map_err(|e| e.to_string())?,
+    );
     let stream = output::stream(&documents);
     serde_saphyr::from_multiple::<Value>(&stream)
         .map_err(|e| format!("output is not YAML: {e}\n{stream}"))
@@ -132,10 +133,11 @@ fn render_with_metadata(key: &str, value: &str) -> Result<Vec<Value>, String> {
             .collect::<Vec<_>>()
             .join("\n"));
     }
-    let mut documents = Renderer::default()
-        .render_with(&values, "demo", "default", Emitted::new)
-        .map_err(|e| e.to_string())?;
-    output::sort(&mut documents);
+    let documents = output::sort(
+        Renderer::default()
+            .render_with(&values, "demo", "default", Emitted::new)
+            .map_err(|e| e.to_string())?,
+    );
     capkv::selfcheck::check_facts(documents.iter().map(|doc| &doc.facts))
         .map_err(|problems| format!("internal error: {problems:?}"))?;
     serde_saphyr::from_multiple::<Value>(&output::stream(&documents)).map_err(|e| e.to_string())
