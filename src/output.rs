@@ -78,25 +78,20 @@ impl Emitted {
     }
 }
 
-/// Sorts documents into the documented order (stable within a kind). A stream has a
-/// few kinds and, for a large cluster, thousands of documents: they are dealt into one
-/// bucket per kind, in a single pass, rather than compared with each other.
-pub fn sort(documents: Vec<Emitted>) -> Vec<Emitted> {
-    let mut buckets: Vec<(usize, String, Vec<Emitted>)> = Vec::new();
-    for doc in documents {
-        match buckets.iter_mut().find(|(_, kind, _)| kind == doc.kind()) {
-            Some((_, _, bucket)) => bucket.push(doc),
-            None => buckets.push((rank(doc.kind()), doc.kind().to_owned(), vec![doc])),
+/// Sorts documents into the documented order (stable within a kind).
+pub fn sort(mut documents: Vec<Emitted>) -> Vec<Emitted> {
+    // A stream has a few kinds: each gets its place in the order once, and documents
+    // are sorted by that number (known kinds by rank, other kinds by name after them).
+    let mut kinds: Vec<&str> = Vec::new();
+    for doc in &documents {
+        if !kinds.contains(&doc.kind()) {
+            kinds.push(doc.kind());
         }
     }
-    // Known kinds are told apart by rank alone; other kinds sort by name.
-    buckets.sort_unstable_by(|(rank_a, kind_a, _), (rank_b, kind_b, _)| {
-        (rank_a, kind_a).cmp(&(rank_b, kind_b))
-    });
-    buckets
-        .into_iter()
-        .flat_map(|(_, _, bucket)| bucket)
-        .collect()
+    kinds.sort_by_key(|kind| (rank(kind), *kind));
+    let kinds: Vec<String> = kinds.into_iter().map(str::to_owned).collect();
+    documents.sort_by_cached_key(|doc| kinds.iter().position(|kind| kind == doc.kind()));
+    documents
 }
 
 fn rank(kind: &str) -> usize {
