@@ -142,18 +142,19 @@ fn check(
     profile: Option<ProfileArg>,
     shown: Shown,
 ) -> Result<Checked, AppError> {
-    check_while(args, profile, shown, |_, _| ()).map(|(checked, ())| checked)
+    check_while(args, profile, shown, |_, _| ()).map(|(checked, _)| checked)
 }
 
-/// [`check`], and `meanwhile` given the typed values and the cluster name before they
-/// are validated: on a large cluster, validating and rendering take turns on the
-/// cores. What `meanwhile` returns is to be dropped when the findings have errors.
+/// [`check`], and `meanwhile` given the typed values and the cluster name. On a large
+/// cluster it runs while the values are validated, so that both use the cores, and its
+/// result is to be dropped if the findings have errors; otherwise it runs only after
+/// the values passed (`None` when they did not).
 fn check_while<R: Send>(
     args: &ValuesArgs,
     profile: Option<ProfileArg>,
     shown: Shown,
     meanwhile: impl FnOnce(&Values, &str) -> R + Send,
-) -> Result<(Checked, R), AppError> {
+) -> Result<(Checked, Option<R>), AppError> {
     let (merged, mut values) = values::load(&args.sources())?;
     if let Some(profile) = profile {
         values.api_profile = profile.into();
@@ -174,10 +175,12 @@ fn check_while<R: Send>(
             let result = result
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (findings, result)
+            (findings, Some(result))
         })
     } else {
-        (validate(), meanwhile(&values, &cluster))
+        let findings = validate();
+        let result = (!findings.has_errors()).then(|| meanwhile(&values, &cluster));
+        (findings, result)
     };
     for finding in &mut findings.0 {
         if shown == Shown::All || finding.severity == Severity::Error {
@@ -236,12 +239,12 @@ fn render(args: &RenderArgs) -> Result<Output, AppError> {
             Shown::Errors,
             |values, cluster| produce(renderer, values, cluster, &args.values.namespace),
         )?;
-        if checked.findings.has_errors() {
-            return Err(AppError::Invalid(
+        match documents {
+            Some(documents) if !checked.findings.has_errors() => documents,
+            _ => Err(AppError::Invalid(
                 checked.findings.errors().cloned().collect(),
-            ));
+            )),
         }
-        documents
     })?;
     let documents = select::filter(documents, &args.show_only)?;
     if let Some(dir) = &args.output_dir {
