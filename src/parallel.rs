@@ -6,23 +6,9 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// `f` applied to contiguous runs of `items` that together cover it, results in the
-/// order of the runs. With fewer than `parallel_from` items there is one run.
-#[cfg(test)]
-pub(crate) fn map_runs<T, R>(
-    items: &[T],
-    parallel_from: usize,
-    f: impl Fn(&[T]) -> R + Sync,
-) -> Vec<R>
-where
-    T: Sync,
-    R: Send,
-{
-    map_runs_after(items, parallel_from, || (), f).1
-}
-
-/// [`map_runs`], and `first` done on this thread while the other threads start on the
-/// runs, which this thread then joins: work whose result comes first need not be done
-/// first.
+/// order of the runs (with fewer than `parallel_from` items there is one run), and
+/// `first` done on this thread while the other threads start on the runs, which this
+/// thread then joins: work whose result comes first need not be done first.
 pub(crate) fn map_runs_after<T, R, F>(
     items: &[T],
     parallel_from: usize,
@@ -119,7 +105,7 @@ mod tests {
 
     #[test]
     fn small_inputs_stay_on_one_run() {
-        let runs = map_runs(&[1, 2, 3], 32, <[i32]>::len);
+        let ((), runs) = map_runs_after(&[1, 2, 3], 32, || (), <[i32]>::len);
         assert_eq!(runs, vec![3]);
     }
 }
