@@ -6,15 +6,13 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// `f` applied to contiguous runs of `items` that together cover it, results in the
-/// order of the runs (with fewer than `parallel_from` items there is one run), and
-/// `first` done on this thread while the other threads start on the runs, which this
-/// thread then joins: work whose result comes first need not be done first.
-pub(crate) fn map_runs_after<T, R, F>(
+/// order of the runs; with fewer than `parallel_from` items there is one run, on this
+/// thread. This thread starts on the first run while the others start up.
+pub(crate) fn map_runs<T, R>(
     items: &[T],
     parallel_from: usize,
-    first: impl FnOnce() -> F,
     f: impl Fn(&[T]) -> R + Sync,
-) -> (F, Vec<R>)
+) -> Vec<R>
 where
     T: Sync,
     R: Send,
@@ -24,22 +22,16 @@ where
     } else {
         std::thread::available_parallelism().map_or(1, usize::from)
     };
-    map_runs_on(threads, items, first, f)
+    map_runs_on(threads, items, f)
 }
 
-fn map_runs_on<T, R, F>(
-    threads: usize,
-    items: &[T],
-    first: impl FnOnce() -> F,
-    f: impl Fn(&[T]) -> R + Sync,
-) -> (F, Vec<R>)
+fn map_runs_on<T, R>(threads: usize, items: &[T], f: impl Fn(&[T]) -> R + Sync) -> Vec<R>
 where
     T: Sync,
     R: Send,
 {
     if threads <= 1 || items.len() < 2 {
-        let first = first();
-        return (first, vec![f(items)]);
+        return vec![f(items)];
     }
     // Several runs per thread, each taken by whichever thread is free: a thread slowed
     // down by other work on the machine then holds up only its current run.
@@ -56,11 +48,10 @@ where
             done.push((index, f(run)));
         }
     };
-    let (first, mut done) = std::thread::scope(|scope| {
+    let mut done = std::thread::scope(|scope| {
         let helpers: Vec<_> = (1..threads.min(runs.len()))
             .map(|_| scope.spawn(work))
             .collect();
-        let first = first();
         // This thread works on the runs too.
         let mut done = work();
         for helper in helpers {
@@ -70,10 +61,10 @@ where
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
             );
         }
-        (first, done)
+        done
     });
     done.sort_unstable_by_key(|(index, _)| *index);
-    (first, done.into_iter().map(|(_, result)| result).collect())
+    done.into_iter().map(|(_, result)| result).collect()
 }
 
 const RUNS_PER_THREAD: usize = 4;
@@ -86,8 +77,7 @@ mod tests {
     fn runs_cover_the_items_in_order_whatever_the_thread_count() {
         let items: Vec<u32> = (0..101).collect();
         for threads in [1, 2, 3, 7, 200] {
-            let (first, runs) = map_runs_on(threads, &items, || "first", <[u32]>::to_vec);
-            assert_eq!(first, "first");
+            let runs = map_runs_on(threads, &items, <[u32]>::to_vec);
             assert_eq!(runs.concat(), items, "{threads} threads");
             assert!(runs.iter().all(|run| !run.is_empty()), "{threads} threads");
             let expected = if threads == 1 {
@@ -105,7 +95,7 @@ mod tests {
 
     #[test]
     fn small_inputs_stay_on_one_run() {
-        let ((), runs) = map_runs_after(&[1, 2, 3], 32, || (), <[i32]>::len);
+        let runs = map_runs(&[1, 2, 3], 32, <[i32]>::len);
         assert_eq!(runs, vec![3]);
     }
 }

@@ -62,9 +62,6 @@ pub(crate) struct ClusterContext<'a> {
     pub vsphere_conf: String,
     pub csi_vsphere_conf: String,
     pub csi_cluster_id: String,
-    /// Rendered workload-cluster manifests by file name, for the ClusterResourceSet's
-    /// ConfigMaps (filled in once those templates are rendered).
-    pub workload: BTreeMap<String, String>,
 }
 
 /// The values as templates see them: all but the node pools, which reach the pool
@@ -145,7 +142,6 @@ impl<'a> ClusterContext<'a> {
             vsphere_conf: config_files::cpi_vsphere_conf(values),
             csi_vsphere_conf,
             csi_cluster_id: config_files::csi_cluster_id(namespace, cluster),
-            workload: BTreeMap::new(),
         })
     }
 }

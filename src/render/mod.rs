@@ -13,6 +13,7 @@ use minijinja::Value as TemplateValue;
 use minijinja::value::Serde;
 use serde_json::Value;
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 /// One rendered object and the template it came from.
 #[derive(Debug, Clone)]
@@ -48,29 +49,45 @@ const WORKLOAD_TEMPLATES: &[&str] = &["workload/csi-node.yaml", "workload/csi-st
 const MACHINE_TEMPLATE: &str = "vsphere-machine-template.yaml";
 const KUBEADM_CONFIG_TEMPLATE: &str = "kubeadmconfig-template.yaml";
 const MACHINE_DEPLOYMENT: &str = "machine-deployment.yaml";
-/// Every template, in the order rendering first needs it.
-const RENDER_ORDER: [&str; WORKLOAD_TEMPLATES.len() + CLUSTER_TEMPLATES.len() + 3] = {
-    let mut order = [""; WORKLOAD_TEMPLATES.len() + CLUSTER_TEMPLATES.len() + 3];
-    let mut next = 0;
-    while next < WORKLOAD_TEMPLATES.len() {
-        order[next] = WORKLOAD_TEMPLATES[next];
-        next += 1;
-    }
-    while next < WORKLOAD_TEMPLATES.len() + CLUSTER_TEMPLATES.len() {
-        order[next] = CLUSTER_TEMPLATES[next - WORKLOAD_TEMPLATES.len()];
-        next += 1;
-    }
-    order[next] = MACHINE_TEMPLATE;
-    order[next + 1] = KUBEADM_CONFIG_TEMPLATE;
-    order[next + 2] = MACHINE_DEPLOYMENT;
-    order
-};
-/// Below this many pools, starting threads costs more than it saves.
+/// The template that carries the workload manifests: rendering it renders them.
+const CSI_RESOURCE_SET: &str = "csi-resource-set.yaml";
+/// Every template, in the order rendering first needs it (the workload manifests just
+/// before the ClusterResourceSet that carries them).
+const RENDER_ORDER: [&str; WORKLOAD_TEMPLATES.len() + CLUSTER_TEMPLATES.len() + 3] = [
+    "vsphere-secret.yaml",
+    "cluster.yaml",
+    "kamaji-control-plane.yaml",
+    "vsphere-cluster.yaml",
+    "ipam.yaml",
+    "cpi.yaml",
+    "csi-controller.yaml",
+    "workload/csi-node.yaml",
+    "workload/csi-storage-class.yaml",
+    CSI_RESOURCE_SET,
+    "metrics.yaml",
+    MACHINE_TEMPLATE,
+    KUBEADM_CONFIG_TEMPLATE,
+    MACHINE_DEPLOYMENT,
+];
+/// Below this many pools, validating the values while they render costs more than it
+/// saves (see [`worth_threads`]).
 const PARALLEL_FROM_POOLS: usize = 32;
+/// Rendering even the smallest cluster (nine whole-cluster templates and a pool) takes
+/// several times what starting a second thread costs: every cluster renders on all
+/// cores.
+const PARALLEL_FROM_JOBS: usize = 2;
 
-/// Whether rendering these values is long enough for more threads to pay off.
+/// Whether rendering these values is long enough to validate them meanwhile on another
+/// thread.
 pub fn worth_threads(values: &Values) -> bool {
     values.node_pools.len() >= PARALLEL_FROM_POOLS
+}
+
+/// One piece of rendering, in output order: a whole-cluster template, or a node pool's
+/// three templates.
+enum Job<'v> {
+    Cluster(&'static str),
+    Pool(&'v NodePool),
 }
 
 /// The templates, each compiled when first needed (or ahead, see
@@ -134,82 +151,114 @@ impl Renderer {
         namespace: &str,
         finish: impl Fn(&str, &Node<'_>) -> T + Sync,
     ) -> Result<Vec<T>, RenderError> {
-        let mut ctx =
+        let ctx =
             ClusterContext::new(values, cluster, namespace).map_err(|reason| RenderError {
                 template: "csi-controller.yaml".into(),
                 message: format!("csi-vsphere.conf: a value {reason}"),
             })?;
-        for name in WORKLOAD_TEMPLATES {
-            let text = self.render_text(name, TemplateValue::from(Serde(&ctx)))?;
-            let docs = parse(name, &text)?;
-            if !docs.is_empty() {
-                let file = name.rsplit('/').next().unwrap_or(name);
-                ctx.workload
-                    .insert(file.to_owned(), crate::output::plain_stream(&docs));
-            }
-        }
         let cluster_ctx = TemplateValue::from(Serde(&ctx));
-        // The cluster's objects come first in the output; other threads render pools
-        // meanwhile.
-        let (cluster_documents, runs) = crate::parallel::map_runs_after(
-            &values.node_pools,
-            PARALLEL_FROM_POOLS,
-            || {
-                let mut documents = Vec::new();
-                for name in CLUSTER_TEMPLATES {
-                    let text = self.render_text(name, cluster_ctx.clone())?;
-                    documents.extend(parse(name, &text)?.iter().map(|doc| finish(name, doc)));
+        let jobs: Vec<Job<'_>> = CLUSTER_TEMPLATES
+            .iter()
+            .map(|name| Job::Cluster(name))
+            .chain(values.node_pools.iter().map(Job::Pool))
+            .collect();
+        let runs = crate::parallel::map_runs(&jobs, PARALLEL_FROM_JOBS, |run| {
+            let mut documents = Vec::new();
+            for job in run {
+                match job {
+                    Job::Cluster(name) => {
+                        self.render_cluster_template(name, &cluster_ctx, &finish, &mut documents)?;
+                    }
+                    Job::Pool(pool) => {
+                        self.render_pool(&cluster_ctx, cluster, pool, &finish, &mut documents)?;
+                    }
                 }
-                Ok(documents)
-            },
-            |run| self.render_pools(&cluster_ctx, cluster, run, &finish),
-        );
-        let mut documents = cluster_documents?;
+            }
+            Ok(documents)
+        });
+        let mut documents =
+            Vec::with_capacity(CLUSTER_TEMPLATES.len() + 3 * values.node_pools.len());
         for run in runs {
             documents.extend(run?);
         }
         Ok(documents)
     }
 
-    /// The three objects of each pool, pool after pool.
-    fn render_pools<T>(
+    /// The objects of one whole-cluster template.
+    fn render_cluster_template<T>(
+        &self,
+        name: &str,
+        cluster_ctx: &TemplateValue,
+        finish: &impl Fn(&str, &Node<'_>) -> T,
+        documents: &mut Vec<T>,
+    ) -> Result<(), RenderError> {
+        let ctx = if name == CSI_RESOURCE_SET {
+            let workload = self.render_workload(cluster_ctx)?;
+            minijinja::value::merge_maps([minijinja::context! { workload }, cluster_ctx.clone()])
+        } else {
+            cluster_ctx.clone()
+        };
+        let text = self.render_text(name, ctx)?;
+        documents.extend(parse(name, &text)?.iter().map(|doc| finish(name, doc)));
+        Ok(())
+    }
+
+    /// The workload cluster's manifests by file name, each a plain multi-document
+    /// stream, for the ClusterResourceSet's ConfigMaps: rendered, checked and re-emitted
+    /// like every other document. A manifest that renders nothing is left out.
+    fn render_workload(
+        &self,
+        cluster_ctx: &TemplateValue,
+    ) -> Result<BTreeMap<&'static str, String>, RenderError> {
+        let mut workload = BTreeMap::new();
+        for name in WORKLOAD_TEMPLATES {
+            let text = self.render_text(name, cluster_ctx.clone())?;
+            let docs = parse(name, &text)?;
+            if !docs.is_empty() {
+                let file = name.rsplit('/').next().unwrap_or(name);
+                workload.insert(file, crate::output::plain_stream(&docs));
+            }
+        }
+        Ok(workload)
+    }
+
+    /// The three objects of a pool.
+    fn render_pool<T>(
         &self,
         cluster_ctx: &TemplateValue,
         cluster: &str,
-        pools: &[NodePool],
+        pool: &NodePool,
         finish: &impl Fn(&str, &Node<'_>) -> T,
-    ) -> Result<Vec<T>, RenderError> {
-        let mut documents = Vec::with_capacity(3 * pools.len());
-        for pool in pools {
-            let pool_ctx = PoolContext::new(cluster, pool);
-            // Converted once and shared by the pool's three templates.
-            let pool_value = TemplateValue::from(Serde(&pool_ctx));
-            let ctx = with_pool(cluster_ctx, pool_value.clone());
-            let (machine_template, done) = self.render_hashed(
-                MACHINE_TEMPLATE,
-                ctx.clone(),
-                &pool_ctx.machine_template_base,
-                finish,
-            )?;
-            documents.push(done);
-            let (kubeadm_config, done) = self.render_hashed(
-                KUBEADM_CONFIG_TEMPLATE,
-                ctx,
-                &pool_ctx.kubeadm_config_base,
-                finish,
-            )?;
-            documents.push(done);
-            // The MachineDeployment refers to both templates by their final names.
-            let names = minijinja::context! { machine_template, kubeadm_config };
-            let md_ctx = with_pool(
-                cluster_ctx,
-                minijinja::value::merge_maps([names, pool_value]),
-            );
-            let text = self.render_text(MACHINE_DEPLOYMENT, md_ctx)?;
-            let deployment = parse(MACHINE_DEPLOYMENT, &text)?;
-            documents.extend(deployment.iter().map(|doc| finish(MACHINE_DEPLOYMENT, doc)));
-        }
-        Ok(documents)
+        documents: &mut Vec<T>,
+    ) -> Result<(), RenderError> {
+        let pool_ctx = PoolContext::new(cluster, pool);
+        // Converted once and shared by the pool's three templates.
+        let pool_value = TemplateValue::from(Serde(&pool_ctx));
+        let ctx = with_pool(cluster_ctx, pool_value.clone());
+        let (machine_template, done) = self.render_hashed(
+            MACHINE_TEMPLATE,
+            ctx.clone(),
+            &pool_ctx.machine_template_base,
+            finish,
+        )?;
+        documents.push(done);
+        let (kubeadm_config, done) = self.render_hashed(
+            KUBEADM_CONFIG_TEMPLATE,
+            ctx,
+            &pool_ctx.kubeadm_config_base,
+            finish,
+        )?;
+        documents.push(done);
+        // The MachineDeployment refers to both templates by their final names.
+        let names = minijinja::context! { machine_template, kubeadm_config };
+        let md_ctx = with_pool(
+            cluster_ctx,
+            minijinja::value::merge_maps([names, pool_value]),
+        );
+        let text = self.render_text(MACHINE_DEPLOYMENT, md_ctx)?;
+        let deployment = parse(MACHINE_DEPLOYMENT, &text)?;
+        documents.extend(deployment.iter().map(|doc| finish(MACHINE_DEPLOYMENT, doc)));
+        Ok(())
     }
 
     fn render_text(&self, name: &str, ctx: TemplateValue) -> Result<String, RenderError> {
@@ -287,6 +336,18 @@ mod tests {
     use super::*;
     use crate::schema::ApiProfile;
     use crate::values::{self, Sources};
+
+    /// A template missing from the render order would never be compiled ahead; one
+    /// listed twice would be compiled twice.
+    #[test]
+    fn render_order_names_every_template_once() {
+        let mut order = RENDER_ORDER.to_vec();
+        order.sort_unstable();
+        let embedded: Vec<&str> = engine::SOURCES.iter().map(|(name, _)| *name).collect();
+        assert_eq!(order, embedded);
+        let rendered = CLUSTER_TEMPLATES.len() + WORKLOAD_TEMPLATES.len() + 3;
+        assert_eq!(RENDER_ORDER.len(), rendered);
+    }
 
     /// Large clusters render quickly because every template's output is read by the
     /// YAML subset reader and every object written by the fast emitter. A template
