@@ -67,7 +67,9 @@ where
     done.into_iter().map(|(_, result)| result).collect()
 }
 
-const RUNS_PER_THREAD: usize = 4;
+/// Enough runs that a cluster's few whole-cluster templates, some much longer to render
+/// than others, are each a run of their own and spread over the threads.
+const RUNS_PER_THREAD: usize = 8;
 
 #[cfg(test)]
 mod tests {
