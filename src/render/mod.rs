@@ -49,26 +49,35 @@ const WORKLOAD_TEMPLATES: &[&str] = &["workload/csi-node.yaml", "workload/csi-st
 const MACHINE_TEMPLATE: &str = "vsphere-machine-template.yaml";
 const KUBEADM_CONFIG_TEMPLATE: &str = "kubeadmconfig-template.yaml";
 const MACHINE_DEPLOYMENT: &str = "machine-deployment.yaml";
-/// The template that carries the workload manifests: rendering it renders them.
-const CSI_RESOURCE_SET: &str = "csi-resource-set.yaml";
-/// Every template, in the order rendering first needs it (the workload manifests just
-/// before the ClusterResourceSet that carries them).
-const RENDER_ORDER: [&str; WORKLOAD_TEMPLATES.len() + CLUSTER_TEMPLATES.len() + 3] = [
-    "vsphere-secret.yaml",
-    "cluster.yaml",
-    "kamaji-control-plane.yaml",
-    "vsphere-cluster.yaml",
-    "ipam.yaml",
-    "cpi.yaml",
-    "csi-controller.yaml",
-    "workload/csi-node.yaml",
-    "workload/csi-storage-class.yaml",
-    CSI_RESOURCE_SET,
-    "metrics.yaml",
-    MACHINE_TEMPLATE,
-    KUBEADM_CONFIG_TEMPLATE,
-    MACHINE_DEPLOYMENT,
-];
+/// Where the template that carries the workload manifests (rendering it renders them)
+/// is in [`CLUSTER_TEMPLATES`].
+const CSI_RESOURCE_SET_AT: usize = 7;
+const CSI_RESOURCE_SET: &str = CLUSTER_TEMPLATES[CSI_RESOURCE_SET_AT];
+/// Every template, in the order rendering first needs it: the whole-cluster templates,
+/// with the workload manifests just before the ClusterResourceSet that carries them,
+/// then the pool templates.
+const RENDER_ORDER: [&str; WORKLOAD_TEMPLATES.len() + CLUSTER_TEMPLATES.len() + 3] = {
+    let mut order = [""; WORKLOAD_TEMPLATES.len() + CLUSTER_TEMPLATES.len() + 3];
+    let mut next = 0;
+    let mut cluster = 0;
+    while cluster < CLUSTER_TEMPLATES.len() {
+        if cluster == CSI_RESOURCE_SET_AT {
+            let mut workload = 0;
+            while workload < WORKLOAD_TEMPLATES.len() {
+                order[next] = WORKLOAD_TEMPLATES[workload];
+                next += 1;
+                workload += 1;
+            }
+        }
+        order[next] = CLUSTER_TEMPLATES[cluster];
+        next += 1;
+        cluster += 1;
+    }
+    order[next] = MACHINE_TEMPLATE;
+    order[next + 1] = KUBEADM_CONFIG_TEMPLATE;
+    order[next + 2] = MACHINE_DEPLOYMENT;
+    order
+};
 /// Below this many pools, validating the values while they render costs more than it
 /// saves (see [`worth_threads`]).
 const PARALLEL_FROM_POOLS: usize = 32;
@@ -345,8 +354,14 @@ mod tests {
         order.sort_unstable();
         let embedded: Vec<&str> = engine::SOURCES.iter().map(|(name, _)| *name).collect();
         assert_eq!(order, embedded);
-        let rendered = CLUSTER_TEMPLATES.len() + WORKLOAD_TEMPLATES.len() + 3;
-        assert_eq!(RENDER_ORDER.len(), rendered);
+        assert_eq!(CSI_RESOURCE_SET, "csi-resource-set.yaml");
+        let carrier = RENDER_ORDER
+            .iter()
+            .position(|name| *name == CSI_RESOURCE_SET);
+        let workload = RENDER_ORDER
+            .iter()
+            .position(|name| *name == WORKLOAD_TEMPLATES[0]);
+        assert_eq!(workload.map(|at| at + WORKLOAD_TEMPLATES.len()), carrier);
     }
 
     /// Large clusters render quickly because every template's output is read by the
