@@ -1,7 +1,8 @@
 //! Ordered work on contiguous runs of a slice, spread over the machine's cores.
 //!
-//! Large clusters render and emit thousands of independent documents; below a size
-//! where starting threads costs more than it saves, everything stays on one thread.
+//! A cluster renders and emits independent documents, from a dozen to thousands; below
+//! a size where starting threads costs more than it saves, everything stays on one
+//! thread.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
