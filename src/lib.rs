@@ -5,6 +5,7 @@
 //! stages and reports every finding; [`diff`] compares two rendered streams.
 
 pub mod cli;
+mod cpus;
 pub mod diff;
 pub mod docs;
 pub mod manual;

@@ -6,6 +6,7 @@ pub(crate) mod context;
 mod engine;
 pub mod hash;
 
+use crate::parallel;
 use crate::schema::{NodePool, Values};
 use crate::yaml::{self, Node};
 use context::{ClusterContext, PoolContext};
@@ -14,6 +15,7 @@ use minijinja::value::Serde;
 use serde_json::Value;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 /// One rendered object and the template it came from.
 #[derive(Debug, Clone)]
@@ -78,22 +80,25 @@ const RENDER_ORDER: [&str; WORKLOAD_TEMPLATES.len() + CLUSTER_TEMPLATES.len() + 
     order[next + 2] = MACHINE_DEPLOYMENT;
     order
 };
-/// Below this many pools, validating the values while they render costs more than it
-/// saves (see [`worth_threads`]).
-const PARALLEL_FROM_POOLS: usize = 32;
-/// Rendering even the smallest cluster (nine whole-cluster templates and a pool) takes
-/// several times what starting a second thread costs: every cluster renders on all
-/// cores.
-const PARALLEL_FROM_JOBS: usize = 2;
+/// From this many pools on, rendering is long enough to be worth a thread on every
+/// core (see [`threads_worth`]); below it, rendering uses the thread that reads the
+/// values and the helper that compiled the templates.
+const EVERY_CORE_FROM_POOLS: usize = 32;
 
-/// Whether rendering these values is long enough to validate them meanwhile on another
-/// thread.
-pub fn worth_threads(values: &Values) -> bool {
-    values.node_pools.len() >= PARALLEL_FROM_POOLS
+/// How many threads rendering `values` is worth: every core for a large cluster; for a
+/// small one the two that exist anyway (the one that reads the values and the helper
+/// that compiles the templates). Asking the system costs a tenth of a millisecond
+/// (cgroup files are read), so small clusters do not ask.
+pub fn threads_worth(values: &Values) -> usize {
+    if values.node_pools.len() < EVERY_CORE_FROM_POOLS {
+        return 2;
+    }
+    std::thread::available_parallelism().map_or(2, |n| n.get().max(2))
 }
 
 /// One piece of rendering, in output order: a whole-cluster template, or a node pool's
 /// three templates.
+#[derive(Debug)]
 enum Job<'v> {
     Cluster(&'static str),
     Pool(&'v NodePool),
@@ -103,14 +108,16 @@ enum Job<'v> {
 /// [`Renderer::compile_ahead`]) and then kept for the life of the process.
 #[derive(Debug)]
 pub struct Renderer {
-    env: minijinja::Environment<'static>,
+    /// Built by the first thread that needs it: the helper thread that compiles ahead,
+    /// while the thread that made the renderer goes on reading the values.
+    env: OnceLock<minijinja::Environment<'static>>,
     ahead: ahead::Ahead,
 }
 
 impl Default for Renderer {
     fn default() -> Self {
         Renderer {
-            env: engine::environment(),
+            env: OnceLock::new(),
             ahead: ahead::Ahead::new(RENDER_ORDER.len()),
         }
     }
@@ -131,7 +138,7 @@ impl Renderer {
 
     fn compile(&self, index: usize) {
         // A template that does not compile reports its error where it is rendered.
-        let _ = self.env.get_template(RENDER_ORDER[index]);
+        let _ = self.env().get_template(RENDER_ORDER[index]);
     }
 
     /// Renders every object of the cluster. Templates are compiled once per process;
@@ -148,49 +155,35 @@ impl Renderer {
         })
     }
 
-    /// Renders every object like [`Renderer::render`] and hands each, with the name of
-    /// its template, to `finish` as soon as it is parsed, in the thread that rendered
-    /// it; the results come back in render order. The parsed object borrows from the
-    /// template's output and is gone after `finish`: a large cluster never holds all
-    /// of its objects parsed at once.
-    pub fn render_with<T: Send>(
+    /// Renders every object like [`Renderer::render`], on this thread, and hands each,
+    /// with the name of its template, to `finish` as soon as it is parsed; the results
+    /// come back in render order. The parsed object borrows from the template's output
+    /// and is gone after `finish`: a large cluster never holds all of its objects
+    /// parsed at once.
+    pub fn render_with<T>(
         &self,
         values: &Values,
         cluster: &str,
         namespace: &str,
-        finish: impl Fn(&str, &Node<'_>) -> T + Sync,
+        finish: impl Fn(&str, &Node<'_>) -> T,
     ) -> Result<Vec<T>, RenderError> {
-        let ctx =
-            ClusterContext::new(values, cluster, namespace).map_err(|reason| RenderError {
-                template: "csi-controller.yaml".into(),
-                message: format!("csi-vsphere.conf: a value {reason}"),
-            })?;
-        let cluster_ctx = TemplateValue::from(Serde(&ctx));
-        let jobs: Vec<Job<'_>> = CLUSTER_TEMPLATES
-            .iter()
-            .map(|name| Job::Cluster(name))
-            .chain(values.node_pools.iter().map(Job::Pool))
-            .collect();
-        let runs = crate::parallel::map_runs(&jobs, PARALLEL_FROM_JOBS, |run| {
-            let mut documents = Vec::new();
-            for job in run {
-                match job {
-                    Job::Cluster(name) => {
-                        self.render_cluster_template(name, &cluster_ctx, &finish, &mut documents)?;
-                    }
-                    Job::Pool(pool) => {
-                        self.render_pool(&cluster_ctx, cluster, pool, &finish, &mut documents)?;
-                    }
-                }
-            }
-            Ok(documents)
-        });
-        let mut documents =
-            Vec::with_capacity(CLUSTER_TEMPLATES.len() + 3 * values.node_pools.len());
-        for run in runs {
-            documents.extend(run?);
+        let plan = Plan::new(values, cluster, namespace, 1)?;
+        plan.work(self, &finish);
+        plan.documents()
+    }
+
+    /// The work of a helper thread started before the values are read: compiles
+    /// templates ahead (see [`Renderer::compile_ahead`]), then, once `plan` is set,
+    /// renders its share of the plan, if there is one.
+    pub fn help<T>(
+        &self,
+        plan: &OnceLock<Option<&Plan<'_, T>>>,
+        finish: &impl Fn(&str, &Node<'_>) -> T,
+    ) {
+        self.compile_ahead();
+        if let Some(plan) = plan.wait() {
+            plan.work(self, finish);
         }
-        Ok(documents)
     }
 
     /// The objects of one whole-cluster template.
@@ -270,11 +263,15 @@ impl Renderer {
         Ok(())
     }
 
+    fn env(&self) -> &minijinja::Environment<'static> {
+        self.env.get_or_init(engine::environment)
+    }
+
     fn render_text(&self, name: &str, ctx: TemplateValue) -> Result<String, RenderError> {
         if let Some(index) = RENDER_ORDER.iter().position(|known| *known == name) {
             self.ahead.ensure(index, |index| self.compile(index));
         }
-        engine::render(&self.env, name, ctx).map_err(|e| RenderError {
+        engine::render(self.env(), name, ctx).map_err(|e| RenderError {
             template: name.to_owned(),
             message: template_error(&e),
         })
@@ -312,6 +309,92 @@ impl Renderer {
             .unwrap_or_default()
             .to_owned();
         Ok((final_name, finish(name, &doc)))
+    }
+}
+
+/// A cluster's rendering as a list of jobs in output order (whole-cluster templates,
+/// then node pools), which any number of threads share ([`Plan::work`]); their results
+/// put together ([`Plan::documents`]) are the cluster's documents in render order, each
+/// what the `finish` function made of it.
+#[derive(Debug)]
+pub struct Plan<'v, T> {
+    cluster: &'v str,
+    /// The cluster's template context, converted once and shared by every job.
+    ctx: TemplateValue,
+    jobs: Vec<Job<'v>>,
+    runs: parallel::Runs<Result<Vec<T>, RenderError>>,
+}
+
+impl<'v, T> Plan<'v, T> {
+    /// The jobs of rendering `values`, cut into runs for `threads` threads.
+    pub fn new(
+        values: &'v Values,
+        cluster: &'v str,
+        namespace: &str,
+        threads: usize,
+    ) -> Result<Self, RenderError> {
+        let ctx =
+            ClusterContext::new(values, cluster, namespace).map_err(|reason| RenderError {
+                template: "csi-controller.yaml".into(),
+                message: format!("csi-vsphere.conf: a value {reason}"),
+            })?;
+        let jobs: Vec<Job<'v>> = CLUSTER_TEMPLATES
+            .iter()
+            .map(|name| Job::Cluster(name))
+            .chain(values.node_pools.iter().map(Job::Pool))
+            .collect();
+        Ok(Plan {
+            cluster,
+            ctx: TemplateValue::from(Serde(&ctx)),
+            runs: parallel::Runs::new(jobs.len(), threads),
+            jobs,
+        })
+    }
+
+    /// Renders runs of jobs, handing each object to `finish` in this thread, until no
+    /// run is left (or [`Plan::stop`] was called).
+    pub fn work(&self, renderer: &Renderer, finish: &impl Fn(&str, &Node<'_>) -> T) {
+        self.runs.work(|range| {
+            let mut documents = Vec::new();
+            for job in &self.jobs[range] {
+                match job {
+                    Job::Cluster(name) => {
+                        renderer.render_cluster_template(
+                            name,
+                            &self.ctx,
+                            finish,
+                            &mut documents,
+                        )?;
+                    }
+                    Job::Pool(pool) => {
+                        renderer.render_pool(
+                            &self.ctx,
+                            self.cluster,
+                            pool,
+                            finish,
+                            &mut documents,
+                        )?;
+                    }
+                }
+            }
+            Ok(documents)
+        });
+    }
+
+    /// Leaves the jobs nobody has started undone: the values turned out invalid and the
+    /// documents will not be used.
+    pub fn stop(&self) {
+        self.runs.stop();
+    }
+
+    /// Every document in render order, once the threads still on a run are done (call
+    /// it after [`Plan::work`]); the first error in render order if a run failed.
+    pub fn documents(&self) -> Result<Vec<T>, RenderError> {
+        let mut documents = Vec::new();
+        for run in self.runs.results() {
+            documents.extend(run?);
+        }
+        Ok(documents)
     }
 }
 

@@ -418,8 +418,9 @@ fn large_clusters_render_pools_in_order_on_any_number_of_threads() {
     assert_eq!(together, apart);
 }
 
-/// Large clusters render while their values are validated: invalid values must still
-/// fail as invalid values (not as whatever rendering them gave), with nothing printed.
+/// Clusters render while their values are validated: invalid values must still fail as
+/// invalid values (not as whatever rendering them gave), with nothing printed, however
+/// many threads render.
 #[test]
 fn large_clusters_with_invalid_values_fail_before_any_output() {
     let mut text = String::from("cluster:\n  name: big\nnodePools:\n");
@@ -437,4 +438,15 @@ fn large_clusters_with_invalid_values_fail_before_any_output() {
     let run = capkv(&["render", "-f", values.arg()]);
     run.assert_fails(1, "nodePools[33].name");
     assert!(!run.stderr.contains("capkv bug"), "{}", run.stderr);
+}
+
+/// `render` and `lint` start a helper thread before the arguments are parsed: command
+/// lines that clap answers itself (help, usage errors) must end as they always did.
+#[test]
+fn rendering_commands_answered_by_clap_end_at_once() {
+    for command in ["render", "lint"] {
+        let help = capkv(&[command, "--help"]).success();
+        assert!(help.contains("Usage: capkv"), "{help}");
+        capkv(&[command, "--no-such-flag"]).assert_fails(2, "--no-such-flag");
+    }
 }

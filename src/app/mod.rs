@@ -6,21 +6,22 @@
 //! fails. (`diff --exit-code` exits 1 after printing its report, as `git diff
 //! --exit-code` does: that is not a failure.)
 
+mod produce;
+
 use crate::cli::{
-    Cli, Command, DiffArgs, DiffFormat, Format, LintArgs, ManArgs, ProfileArg, RenderArgs,
-    ValuesArgs, ValuesCommandArgs,
+    Cli, Command, DiffArgs, DiffFormat, Format, LintArgs, ManArgs, RenderArgs, ValuesArgs,
+    ValuesCommandArgs,
 };
 use crate::diff::{self, InputError};
 use crate::outdir::{self, OutputDirError};
-use crate::output::Emitted;
-use crate::render::{self, RenderError, Renderer};
-use crate::schema::Values;
+use crate::render::RenderError;
 use crate::select::{self, NoMatch};
-use crate::validate::{self, Finding, Findings, Severity};
-use crate::values::{self, Merged, ValuesError};
-use crate::{lint, manual, output, selfcheck, yaml};
+use crate::validate::Finding;
+use crate::values::{self, ValuesError};
+use crate::{lint, manual, yaml};
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser};
+use produce::{Helper, Shown, check_and_produce};
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -85,6 +86,9 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    // Rendering starts before the arguments are parsed: see `produce`.
+    let helper = renders(&args).then(Helper::start);
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(err) => {
@@ -93,8 +97,8 @@ where
         }
     };
     let result = match cli.command {
-        Command::Render(args) => render(&args),
-        Command::Lint(args) => return run_lint(&args),
+        Command::Render(args) => render(&args, helper.unwrap_or_else(Helper::start)),
+        Command::Lint(args) => return run_lint(&args, helper.unwrap_or_else(Helper::start)),
         Command::Values(args) => show_values(&args).map(Output::from),
         Command::Schema => Ok(schema_text().into()),
         Command::Docs => Ok(crate::docs::values_table().into()),
@@ -124,136 +128,21 @@ where
     }
 }
 
-/// Typed values that passed loading, with every finding of the checks (errors and
-/// warnings, each naming the layer its value came from): what `render` and `lint` share.
-#[derive(Debug)]
-struct Checked {
-    values: Values,
-    cluster: String,
-    findings: Findings,
+/// Whether the command line asks for a command that renders (`render`, `lint`), which
+/// is always the first argument.
+fn renders(args: &[OsString]) -> bool {
+    args.get(1)
+        .is_some_and(|command| command == "render" || command == "lint")
 }
 
-/// Which findings a command prints, and so which need the layer their value came from
-/// (finding it may read a values file again).
-#[derive(Clone, Copy, PartialEq)]
-enum Shown {
-    Errors,
-    All,
-}
-
-fn check(
-    args: &ValuesArgs,
-    profile: Option<ProfileArg>,
-    shown: Shown,
-) -> Result<Checked, AppError> {
-    check_while(args, profile, shown, |_, _| ()).map(|(checked, _)| checked)
-}
-
-/// [`check`], and `meanwhile` given the typed values and the cluster name. On a large
-/// cluster it runs while the values are validated, so that both use the cores, and its
-/// result is to be dropped if the findings have errors; otherwise it runs only after
-/// the values passed (`None` when they did not).
-fn check_while<R: Send>(
-    args: &ValuesArgs,
-    profile: Option<ProfileArg>,
-    shown: Shown,
-    meanwhile: impl FnOnce(&Values, &str) -> R + Send,
-) -> Result<(Checked, Option<R>), AppError> {
-    let (merged, mut values) = values::load(&args.sources())?;
-    if let Some(profile) = profile {
-        values.api_profile = profile.into();
-    }
-    let name_arg = args.name.as_deref();
-    let cluster = match validate::cluster_name(&values, name_arg) {
-        Ok(cluster) => cluster.to_owned(),
-        Err(mut finding) => {
-            finding.origin = origin(&finding.path, &merged, &values, name_arg);
-            return Err(AppError::Invalid(vec![finding]));
-        }
+fn render(args: &RenderArgs, helper: Helper) -> Result<Output, AppError> {
+    let (findings, documents) =
+        check_and_produce(&args.values, args.api_profile, Shown::Errors, helper)?;
+    let Some(documents) = documents else {
+        return Err(AppError::Invalid(findings.errors().cloned().collect()));
     };
-    let validate = || validate::check(&values, &cluster, &args.namespace);
-    let (mut findings, result) = if render::worth_threads(&values) {
-        std::thread::scope(|scope| {
-            let result = scope.spawn(|| meanwhile(&values, &cluster));
-            let findings = validate();
-            let result = result
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (findings, Some(result))
-        })
-    } else {
-        let findings = validate();
-        let result = (!findings.has_errors()).then(|| meanwhile(&values, &cluster));
-        (findings, result)
-    };
-    for finding in &mut findings.0 {
-        if shown == Shown::All || finding.severity == Severity::Error {
-            finding.origin = origin(&finding.path, &merged, &values, name_arg);
-        }
-    }
-    let checked = Checked {
-        values,
-        cluster,
-        findings,
-    };
-    Ok((checked, result))
-}
-
-/// The layer a finding's value came from. The cluster name may come from the NAME
-/// argument rather than from any layer of values.
-fn origin(path: &str, merged: &Merged, values: &Values, name_arg: Option<&str>) -> Option<String> {
-    if path == "cluster.name" && values.cluster.name.is_empty() {
-        return name_arg
-            .filter(|n| !n.is_empty())
-            .map(|_| "the NAME argument".to_owned());
-    }
-    merged.origin_of_path(path).map(str::to_owned)
-}
-
-/// Renders, orders and self-checks the objects: all of them, or none.
-fn produce(
-    renderer: &Renderer,
-    values: &Values,
-    cluster: &str,
-    namespace: &str,
-) -> Result<Vec<Emitted>, AppError> {
-    let documents = output::sort(renderer.render_with(values, cluster, namespace, Emitted::new)?);
-    selfcheck::check_facts(documents.iter().map(|doc| &doc.facts)).map_err(AppError::SelfCheck)?;
-    Ok(documents)
-}
-
-/// Runs `work` with a renderer whose templates another thread compiles meanwhile:
-/// reading and checking the values need not wait for them.
-fn with_renderer<R>(work: impl FnOnce(&Renderer) -> R) -> R {
-    let renderer = Renderer::default();
-    std::thread::scope(|scope| {
-        scope.spawn(|| renderer.compile_ahead());
-        let result = work(&renderer);
-        renderer.stop_compiling_ahead();
-        result
-    })
-}
-
-fn render(args: &RenderArgs) -> Result<Output, AppError> {
-    let documents = with_renderer(|renderer| {
-        // Rendered while the values are validated; thrown away if they are invalid.
-        let (checked, documents) = check_while(
-            &args.values,
-            args.api_profile,
-            Shown::Errors,
-            |values, cluster| produce(renderer, values, cluster, &args.values.namespace),
-        )?;
-        match documents {
-            Some(documents) if !checked.findings.has_errors() => {
-                keep_until_exit(checked);
-                documents
-            }
-            _ => Err(AppError::Invalid(
-                checked.findings.errors().cloned().collect(),
-            )),
-        }
-    })?;
-    let mut documents = select::filter(documents, &args.show_only)?;
+    keep_until_exit(findings);
+    let mut documents = select::filter(documents?, &args.show_only)?;
     if let Some(dir) = &args.output_dir {
         outdir::write(dir, &documents)?;
         return Ok(String::new().into());
@@ -279,31 +168,22 @@ fn keep_until_exit<T>(value: T) {
 }
 
 /// Everything `render` checks, warnings included, reported in full. Rendering and the
-/// self-check run only when the values have no errors (a render of invalid values
+/// self-check count only when the values have no errors (a render of invalid values
 /// would only repeat them).
-fn run_lint(args: &LintArgs) -> ExitCode {
+fn run_lint(args: &LintArgs, helper: Helper) -> ExitCode {
     let mut report = lint::Report::new(args.strict);
-    with_renderer(
-        |renderer| match check(&args.values, args.api_profile, Shown::All) {
-            Ok(checked) => {
-                for finding in &checked.findings.0 {
-                    report.finding(finding);
-                }
-                if !checked.findings.has_errors()
-                    && let Err(err) = produce(
-                        renderer,
-                        &checked.values,
-                        &checked.cluster,
-                        &args.values.namespace,
-                    )
-                {
-                    err.lines().into_iter().for_each(|l| report.error_line(l));
-                }
+    match check_and_produce(&args.values, args.api_profile, Shown::All, helper) {
+        Ok((findings, documents)) => {
+            for finding in &findings.0 {
+                report.finding(finding);
             }
-            Err(AppError::Invalid(findings)) => findings.iter().for_each(|f| report.finding(f)),
-            Err(err) => err.lines().into_iter().for_each(|l| report.error_line(l)),
-        },
-    );
+            if let Some(Err(err)) = documents {
+                err.lines().into_iter().for_each(|l| report.error_line(l));
+            }
+        }
+        Err(AppError::Invalid(findings)) => findings.iter().for_each(|f| report.finding(f)),
+        Err(err) => err.lines().into_iter().for_each(|l| report.error_line(l)),
+    }
     for line in report.lines() {
         eprintln!("{line}");
     }
