@@ -23,7 +23,7 @@ use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser};
 use produce::{Helper, Shown, check_and_produce};
 use std::ffi::OsString;
-use std::io::{IsTerminal, Write};
+use std::io::{IoSlice, IsTerminal, Write};
 use std::process::ExitCode;
 
 #[derive(Debug, thiserror::Error)]
@@ -281,18 +281,88 @@ fn schema_text() -> String {
 
 /// Writes the whole output; a closed pipe (`capkv render | head`) is a normal end.
 fn write_stdout(pieces: &[String]) -> Result<(), ExitCode> {
-    // Buffered in large blocks: stdout alone would write at every line feed.
-    let mut stdout = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
-    match pieces
-        .iter()
-        .try_for_each(|piece| stdout.write_all(piece.as_bytes()))
-        .and_then(|()| stdout.flush())
-    {
+    match write_all_pieces(&mut std::io::stdout().lock(), pieces) {
         Ok(()) => Ok(()),
         Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(err) => {
             eprintln!("error: writing output: {err}");
             Err(ExitCode::FAILURE)
         }
+    }
+}
+
+/// Hands the pieces to the system a thousand at a time (`writev`): stdout's own buffer
+/// would write at every line feed, and one of ours would copy every byte once more.
+fn write_all_pieces(out: &mut impl Write, pieces: &[String]) -> std::io::Result<()> {
+    let mut slices: Vec<IoSlice<'_>> = pieces
+        .iter()
+        .filter(|piece| !piece.is_empty())
+        .map(|piece| IoSlice::new(piece.as_bytes()))
+        .collect();
+    let mut rest = &mut slices[..];
+    while !rest.is_empty() {
+        match out.write_vectored(rest) {
+            Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
+            Ok(written) => IoSlice::advance_slices(&mut rest, written),
+            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(err),
+        }
+    }
+    out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A writer that takes at most a few bytes per call and is interrupted now and
+    /// then, as a pipe under load may be.
+    struct Trickle {
+        written: Vec<u8>,
+        calls: usize,
+    }
+
+    impl Write for Trickle {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.calls += 1;
+            if self.calls.is_multiple_of(3) {
+                return Err(std::io::ErrorKind::Interrupted.into());
+            }
+            let n = buf.len().min(5);
+            self.written.extend_from_slice(&buf[..n]);
+            Ok(n)
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn every_piece_is_written_in_order_through_short_and_interrupted_writes() {
+        let pieces: Vec<String> = ["---\nkind: A\n", "", "---\nkind: Bee\nname: b\n", "x"]
+            .map(str::to_owned)
+            .into();
+        let mut out = Trickle {
+            written: Vec::new(),
+            calls: 0,
+        };
+        write_all_pieces(&mut out, &pieces).unwrap();
+        assert_eq!(String::from_utf8(out.written).unwrap(), pieces.concat());
+    }
+
+    #[test]
+    fn a_writer_that_takes_nothing_is_an_error_not_a_loop() {
+        struct Full;
+        impl Write for Full {
+            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+                Ok(0)
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let err = write_all_pieces(&mut Full, &["a".to_owned()]).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::WriteZero);
     }
 }
