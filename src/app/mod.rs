@@ -84,7 +84,7 @@ impl From<String> for Output {
 pub fn run<I, T>(args: I) -> ExitCode
 where
     I: IntoIterator<Item = T>,
-    T: Into<OsString> + Clone,
+    T: Into<OsString>,
 {
     let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
     // Rendering starts before the arguments are parsed: see `produce`.
