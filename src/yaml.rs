@@ -144,39 +144,7 @@ fn parse_documents_fast(text: &str) -> Option<Vec<Value>> {
 /// The documents of `text` by the subset reader, or `None` when one is outside the
 /// subset. Like serde-saphyr, documents with no content are left out.
 fn parse_nodes_fast(text: &str) -> Option<Vec<Node<'_>>> {
-    let mut documents = Vec::new();
-    for part in split_documents(text) {
-        if !is_blank(part) {
-            documents.push(subset::parse(part)?);
-        }
-    }
-    Some(documents)
-}
-
-/// The texts between lines that are exactly `---`. Such a line always starts a new
-/// document, except inside constructs the subset reader refuses anyway (multi-line
-/// flow collections and quoted scalars, block scalars at column 0).
-fn split_documents(text: &str) -> Vec<&str> {
-    let mut parts = Vec::new();
-    let (mut start, mut line_start) = (0, 0);
-    for line in text.split_inclusive('\n') {
-        let next = line_start + line.len();
-        if line.strip_suffix('\n').unwrap_or(line) == "---" {
-            parts.push(&text[start..line_start]);
-            start = next;
-        }
-        line_start = next;
-    }
-    parts.push(&text[start..]);
-    parts
-}
-
-/// Only empty lines, spaces and whole-line comments.
-fn is_blank(text: &str) -> bool {
-    text.split('\n').all(|line| {
-        let line = line.trim_start_matches(' ');
-        line.is_empty() || line.starts_with('#')
-    })
+    subset::parse_stream(text)
 }
 
 /// Spellings that YAML 1.1 (or a lenient float parser) may read as something other

@@ -36,6 +36,28 @@ fn subset_reader_agrees_on_scalars_and_structure() {
     assert_eq!(vec![fast.into_value()], parse_with_saphyr(text).unwrap());
 }
 
+/// Streams as templates write them: the subset reader takes them whole, and reads
+/// them as serde-saphyr does (empty documents left out).
+#[test]
+fn subset_reader_splits_streams_at_separator_lines() {
+    for (text, documents) in [
+        ("---\na: 1\n---\nb: 2\n---\n", 2),
+        (
+            "a: |\n  x\n\n---\nb: |-\n  y\n---\n# only a comment\n---\n\n",
+            2,
+        ),
+        ("a:\n  - b\n---\n---\nc: {\"d\": [1]}", 2),
+        ("# nothing\n", 0),
+    ] {
+        let fast = parse_documents_fast(text).expect("in the subset");
+        assert_eq!(fast.len(), documents, "{text:?}");
+        assert_eq!(fast, parse_with_saphyr(text).unwrap(), "{text:?}");
+    }
+    for text in ["a: 1\n--- \nb: 2\n", "a: 1\n...\n", "a: 1\n--- b: 2\n"] {
+        assert_eq!(parse_documents_fast(text), None, "{text:?}");
+    }
+}
+
 #[test]
 fn subset_reader_leaves_everything_else_to_saphyr() {
     for text in [
@@ -342,6 +364,29 @@ mod differential {
         #[test]
         fn subset_reads_random_lines_like_saphyr(text in lines()) {
             assert_same_reading(&text)?;
+        }
+
+        /// Random documents in one stream, separated by `---` lines or by lines that
+        /// only look like separators, with or without a final line feed: block scalars,
+        /// blank and comment lines right before a separator included.
+        #[test]
+        fn subset_reads_random_streams_like_saphyr(
+            docs in prop::collection::vec(lines(), 1..5),
+            separators in prop::collection::vec(
+                prop::sample::select(vec!["---\n", "---\n", "\n---\n", "# c\n---\n", "--- \n", "...\n", "---"]),
+                4,
+            ),
+        ) {
+            let mut text = String::new();
+            for (doc, separator) in docs.iter().zip(separators.iter().cycle()) {
+                text.push_str(doc);
+                text.push_str(separator);
+            }
+            if let Some(fast) = parse_documents_fast(&text) {
+                let slow = parse_with_saphyr(&text);
+                prop_assert!(slow.is_ok(), "{text:?}: saphyr failed: {:?}", slow.err());
+                prop_assert_eq!(fast, slow.unwrap_or_default(), "{:?}", text);
+            }
         }
     }
 

@@ -48,25 +48,27 @@ type Entries<'a> = Vec<(Cow<'a, str>, Node<'a>)>;
 /// The value of a single-document text, or `None` when the text is not in the subset
 /// described in the module documentation.
 pub(super) fn parse(text: &str) -> Option<Node<'_>> {
-    // Most texts are printable ASCII throughout: one pass over all of it then spares a
-    // check of every line.
-    let ascii = text.bytes().fold(true, |ok, b| {
-        ok & (b == b'\n' || (b' '..=b'~').contains(&b))
-    });
-    let mut parser = Parser {
-        ascii,
-        lines: Lines(Some(text)),
-        after_consumed: Lines(Some(text)),
-        next: None,
-        nodes: 0,
-    };
+    let mut parser = Parser::new(text, false);
     parser.advance()?;
-    let first = parser.next?;
-    if first.indent != 0 || is_item(first.body) {
-        return None;
+    let document = parser.document()?;
+    parser.next.is_none().then_some(document)
+}
+
+/// The documents of a stream whose documents are separated by lines that are exactly
+/// `---` (no other document markers), each in the subset, or `None`. Like
+/// serde-saphyr, documents with no content (blank or comments only) are left out.
+pub(super) fn parse_stream(text: &str) -> Option<Vec<Node<'_>>> {
+    let mut parser = Parser::new(text, true);
+    let mut documents = Vec::new();
+    loop {
+        parser.advance()?;
+        if parser.next.is_some() {
+            documents.push(parser.document()?);
+        }
+        if !std::mem::take(&mut parser.at_separator) {
+            return Some(documents);
+        }
     }
-    let root = parser.map(0, None, 0)?;
-    parser.next.is_none().then_some(Node::Map(root))
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -80,12 +82,53 @@ struct Line<'a> {
 struct Parser<'a> {
     /// The whole text is printable ASCII and line feeds.
     ascii: bool,
+    /// A line `---` ends a document rather than the reading.
+    stream: bool,
+    /// [`Parser::advance`] stopped at a `---` line (in a stream).
+    at_separator: bool,
     lines: Lines<'a>,
     /// The raw lines right after the last consumed line (for block scalars).
     after_consumed: Lines<'a>,
     /// The next line with content, not yet consumed.
     next: Option<Line<'a>>,
+    scratch: Scratch<'a>,
+}
+
+/// Collections under construction, on two stacks shared by every level: a map's
+/// entries (a list's items) are pushed as they are read and moved into a vector of
+/// their exact size once complete, instead of each growing its own vector step by step.
+#[derive(Debug, Default)]
+struct Scratch<'a> {
     nodes: usize,
+    entries: Entries<'a>,
+    items: Vec<Node<'a>>,
+}
+
+impl<'a> Scratch<'a> {
+    /// Counts a node, or gives up past [`MAX_NODES`] (in the whole text).
+    fn count(&mut self) -> Option<()> {
+        self.nodes += 1;
+        (self.nodes <= MAX_NODES).then_some(())
+    }
+
+    /// Adds an entry to the map whose entries start at `start`.
+    fn insert(&mut self, start: usize, key: Cow<'a, str>, value: Node<'a>) -> Option<()> {
+        let map = &self.entries[start..];
+        // serde-saphyr reports duplicate keys; `"<<"` is a merge key for values files.
+        if map.len() >= MAX_MAP_ENTRIES || key == "<<" || map.iter().any(|(k, _)| *k == key) {
+            return None;
+        }
+        self.entries.push((key, value));
+        Some(())
+    }
+
+    fn map_from(&mut self, start: usize) -> Node<'a> {
+        Node::Map(self.entries.drain(start..).collect())
+    }
+
+    fn seq_from(&mut self, start: usize) -> Node<'a> {
+        Node::Seq(self.items.drain(start..).collect())
+    }
 }
 
 /// The lines of a text, split at line feeds like `str::split('\n')`: a text that ends
@@ -121,6 +164,33 @@ fn is_item(body: &str) -> bool {
 }
 
 impl<'a> Parser<'a> {
+    fn new(text: &'a str, stream: bool) -> Self {
+        // Most texts are printable ASCII throughout: one pass over all of it then
+        // spares a check of every line.
+        let ascii = text.bytes().fold(true, |ok, b| {
+            ok & (b == b'\n' || (b' '..=b'~').contains(&b))
+        });
+        Parser {
+            ascii,
+            stream,
+            at_separator: false,
+            lines: Lines(Some(text)),
+            after_consumed: Lines(Some(text)),
+            next: None,
+            scratch: Scratch::default(),
+        }
+    }
+
+    /// A document starting at the next line, which has content: a block mapping at
+    /// column 0, up to the end of the text or a separator.
+    fn document(&mut self) -> Option<Node<'a>> {
+        let first = self.next?;
+        if first.indent != 0 || is_item(first.body) {
+            return None;
+        }
+        self.map(0, None, 0)
+    }
+
     /// Moves to the next line with content, skipping blank and comment lines; `None`
     /// (give up) on a document marker.
     fn advance(&mut self) -> Option<()> {
@@ -154,6 +224,10 @@ impl<'a> Parser<'a> {
             }
             let body = raw[indent..].trim_end_matches(' ');
             if indent == 0 && (body.starts_with("---") || body.starts_with("...")) {
+                if self.stream && raw == "---" {
+                    self.at_separator = true;
+                    break;
+                }
                 return None;
             }
             self.next = Some(Line { indent, body });
@@ -162,21 +236,16 @@ impl<'a> Parser<'a> {
         Some(())
     }
 
-    fn count(&mut self) -> Option<()> {
-        self.nodes += 1;
-        (self.nodes <= MAX_NODES).then_some(())
-    }
-
     /// A block mapping whose keys sit at column `indent`; `first` is an entry already
     /// taken from the current line (`- key: value`).
-    fn map(&mut self, indent: usize, first: Option<&'a str>, depth: usize) -> Option<Entries<'a>> {
+    fn map(&mut self, indent: usize, first: Option<&'a str>, depth: usize) -> Option<Node<'a>> {
         if depth > MAX_DEPTH {
             return None;
         }
-        self.count()?;
-        let mut map = Vec::new();
+        self.scratch.count()?;
+        let start = self.scratch.entries.len();
         if let Some(entry) = first {
-            self.entry(indent, entry, &mut map, depth)?;
+            self.entry(indent, entry, start, depth)?;
         }
         while let Some(line) = self.next {
             if line.indent < indent {
@@ -186,16 +255,16 @@ impl<'a> Parser<'a> {
                 return None;
             }
             self.advance()?;
-            self.entry(indent, line.body, &mut map, depth)?;
+            self.entry(indent, line.body, start, depth)?;
         }
-        Some(map)
+        Some(self.scratch.map_from(start))
     }
 
     fn entry(
         &mut self,
         indent: usize,
         body: &'a str,
-        map: &mut Entries<'a>,
+        map_start: usize,
         depth: usize,
     ) -> Option<()> {
         let (key, rest) = split_key(body)?;
@@ -206,7 +275,7 @@ impl<'a> Parser<'a> {
         } else {
             self.inline(rest, depth)?
         };
-        insert_new(map, key, value)
+        self.scratch.insert(map_start, key, value)
     }
 
     /// The node below a `key:` or `-` that has nothing after it on its line: a deeper
@@ -219,7 +288,7 @@ impl<'a> Parser<'a> {
             if is_item(next.body) {
                 self.seq(next.indent, depth + 1)
             } else {
-                self.map(next.indent, None, depth + 1).map(Node::Map)
+                self.map(next.indent, None, depth + 1)
             }
         } else if after_key && next.indent == indent && is_item(next.body) {
             self.seq(indent, depth + 1)
@@ -233,8 +302,8 @@ impl<'a> Parser<'a> {
         if depth > MAX_DEPTH {
             return None;
         }
-        self.count()?;
-        let mut items = Vec::new();
+        self.scratch.count()?;
+        let start = self.scratch.items.len();
         while let Some(line) = self.next {
             if line.indent < indent || (line.indent == indent && !is_item(line.body)) {
                 break;
@@ -249,13 +318,13 @@ impl<'a> Parser<'a> {
             } else if rest.starts_with(' ') || is_item(rest) {
                 return None;
             } else if split_key(rest).is_some() {
-                Node::Map(self.map(indent + 2, Some(rest), depth + 1)?)
+                self.map(indent + 2, Some(rest), depth + 1)?
             } else {
                 self.inline(rest, depth)?
             };
-            items.push(item);
+            self.scratch.items.push(item);
         }
-        Some(Node::Seq(items))
+        Some(self.scratch.seq_from(start))
     }
 
     /// A literal block scalar (`|` or `|-`) after a key at column `indent`: its lines
@@ -318,7 +387,7 @@ impl<'a> Parser<'a> {
     }
 
     fn scalar(&mut self, value: Node<'a>) -> Option<Node<'a>> {
-        self.count()?;
+        self.scratch.count()?;
         Some(value)
     }
 
@@ -330,7 +399,7 @@ impl<'a> Parser<'a> {
                     text,
                     bytes: text.as_bytes(),
                     pos: 0,
-                    nodes: &mut self.nodes,
+                    scratch: &mut self.scratch,
                 };
                 let value = flow.value(depth)?;
                 flow.skip_spaces();
@@ -351,15 +420,6 @@ impl<'a> Parser<'a> {
             }
         }
     }
-}
-
-fn insert_new<'a>(map: &mut Entries<'a>, key: Cow<'a, str>, value: Node<'a>) -> Option<()> {
-    // serde-saphyr reports duplicate keys; `"<<"` is a merge key for values files.
-    if map.len() >= MAX_MAP_ENTRIES || key == "<<" || map.iter().any(|(k, _)| *k == key) {
-        return None;
-    }
-    map.push((key, value));
-    Some(())
 }
 
 /// Letters, digits, `.`, `_`, `/`, `-`.
@@ -397,12 +457,12 @@ fn is_plain_key(key: &str) -> bool {
 /// as `tojson` writes it, double-quoted with nothing between its quote and the colon.
 fn split_key(body: &str) -> Option<(Cow<'_, str>, &str)> {
     if body.starts_with('"') {
-        let mut nodes = 0;
+        let mut scratch = Scratch::default();
         let mut flow = Flow {
             text: body,
             bytes: body.as_bytes(),
             pos: 0,
-            nodes: &mut nodes,
+            scratch: &mut scratch,
         };
         let key = flow.string()?;
         let rest = body.get(flow.pos..)?.strip_prefix(':')?;
@@ -492,11 +552,11 @@ fn integer(text: &str) -> Option<Node<'static>> {
 
 /// A flow node on one line: JSON plus plain words.
 #[derive(Debug)]
-struct Flow<'a, 'n> {
+struct Flow<'a, 's> {
     text: &'a str,
     bytes: &'a [u8],
     pos: usize,
-    nodes: &'n mut usize,
+    scratch: &'s mut Scratch<'a>,
 }
 
 impl<'a> Flow<'a, '_> {
@@ -519,17 +579,14 @@ impl<'a> Flow<'a, '_> {
         if depth > MAX_DEPTH {
             return None;
         }
-        *self.nodes += 1;
-        if *self.nodes > MAX_NODES {
-            return None;
-        }
+        self.scratch.count()?;
         self.skip_spaces();
         match *self.bytes.get(self.pos)? {
             b'{' => {
                 self.pos += 1;
-                let mut map = Vec::new();
+                let start = self.scratch.entries.len();
                 if self.eat(b'}') {
-                    return Some(Node::Map(map));
+                    return Some(self.scratch.map_from(start));
                 }
                 loop {
                     self.skip_spaces();
@@ -551,9 +608,9 @@ impl<'a> Flow<'a, '_> {
                         Cow::Borrowed(key)
                     };
                     let value = self.value(depth + 1)?;
-                    insert_new(&mut map, key, value)?;
+                    self.scratch.insert(start, key, value)?;
                     if self.eat(b'}') {
-                        return Some(Node::Map(map));
+                        return Some(self.scratch.map_from(start));
                     }
                     if !self.eat(b',') {
                         return None;
@@ -562,14 +619,15 @@ impl<'a> Flow<'a, '_> {
             }
             b'[' => {
                 self.pos += 1;
-                let mut items = Vec::new();
+                let start = self.scratch.items.len();
                 if self.eat(b']') {
-                    return Some(Node::Seq(items));
+                    return Some(self.scratch.seq_from(start));
                 }
                 loop {
-                    items.push(self.value(depth + 1)?);
+                    let item = self.value(depth + 1)?;
+                    self.scratch.items.push(item);
                     if self.eat(b']') {
-                        return Some(Node::Seq(items));
+                        return Some(self.scratch.seq_from(start));
                     }
                     if !self.eat(b',') {
                         return None;
