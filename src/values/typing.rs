@@ -3,10 +3,17 @@
 
 use super::{Merged, PathSegment, ValuesError};
 use crate::schema::Values;
+use serde::Deserialize;
 
 /// Types `tree`, which it consumes: its strings move into the typed values instead of
 /// being copied. `merged` names the layer of a value that does not fit.
 pub(super) fn to_typed(tree: serde_json::Value, merged: &Merged) -> Result<Values, ValuesError> {
+    // Values that fit are typed without tracking the path of every value: that runs
+    // only to name the path of an error. (Tracking costs more than the typing itself:
+    // its code is large and cold, `render -f examples/full.yaml` 2.53 -> 2.17 ms.)
+    if let Ok(values) = Values::deserialize(&tree) {
+        return Ok(values);
+    }
     serde_path_to_error::deserialize::<_, Values>(tree).map_err(|err| {
         let mut path = segments(err.path());
         let message = err.inner().to_string();
