@@ -49,3 +49,35 @@ fn man_pages_for_capkv_and_each_subcommand() {
         "no subcommand \"deploy\"; one of: render, lint, values, schema, docs, diff",
     );
 }
+
+/// Subcommands are defined only when they run (`defer`): each must still describe
+/// itself, not with the description of the flags it shares with others.
+#[test]
+fn every_subcommand_keeps_its_own_description() {
+    let described = [
+        (
+            "render",
+            "Print the cluster's objects as one multi-document YAML stream",
+        ),
+        ("lint", "Check the values and the rendered objects"),
+        ("values", "Print the merged values"),
+        ("diff", "Compare two rendered streams"),
+    ];
+    let overview = capkv(&["--help"]).success();
+    let zsh = capkv(&["completions", "zsh"]).success();
+    for (subcommand, description) in described {
+        assert!(overview.contains(description), "{overview}");
+        let help = capkv(&[subcommand, "--help"]).success();
+        assert!(help.starts_with(description), "{subcommand}:\n{help}");
+        let page = capkv(&["man", subcommand]).success();
+        // roff escapes dashes and apostrophes.
+        let in_roff = description.replace('-', "\\-").replace('\'', "\\*(Aq");
+        assert!(
+            page.contains(&format!("capkv\\-{subcommand} \\- {in_roff}")),
+            "{page}"
+        );
+        let in_zsh = description.replace('\'', "'\\''");
+        assert!(zsh.contains(&format!("'{subcommand}:{in_zsh}")), "{zsh}");
+    }
+    assert!(!zsh.contains("The values flags"), "{zsh}");
+}
