@@ -8,9 +8,11 @@
 //! (with the options of [`super::options`]), so it accepts only what it can resolve
 //! without doubt (unit tests compare both readers on generated documents):
 //!
-//! - one document whose root is a block mapping; printable ASCII and line feeds only
-//!   (no tabs, no other control or non-ASCII characters, whose line-break and escape
-//!   rules differ between YAML and JSON), except in whole-line comments;
+//! - one document whose root is a block mapping (a stream: documents separated by
+//!   lines that are exactly `---`, no other document markers); printable ASCII and
+//!   line feeds only (no tabs, no other control or non-ASCII characters, whose
+//!   line-break and escape rules differ between YAML and JSON), except in whole-line
+//!   comments;
 //! - block mappings and sequences indented with spaces (a sequence may sit at its
 //!   key's column); keys are a letter followed by letters, digits, `.`, `_`, `/`,
 //!   `-`, never a YAML 1.1 boolean or null spelling, or double-quoted strings right
@@ -192,7 +194,9 @@ impl<'a> Parser<'a> {
     }
 
     /// Moves to the next line with content, skipping blank and comment lines; `None`
-    /// (give up) on a document marker.
+    /// (give up) on a document marker, except that in a stream a `---` line ends the
+    /// document (also a block scalar before it, as in YAML; multi-line flow and quoted
+    /// scalars, which it could not end, are not in the subset).
     fn advance(&mut self) -> Option<()> {
         self.next = None;
         self.after_consumed = self.lines.clone();
