@@ -119,7 +119,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<Value>, YamlError> {
 /// they can: rendering reads, hashes and re-emits each document once, and needs no
 /// copy of its strings nor an index of its keys for that.
 pub fn parse_nodes(text: &str) -> Result<Vec<Node<'_>>, YamlError> {
-    if let Some(nodes) = parse_nodes_fast(text) {
+    if let Some(nodes) = subset::parse_stream(text) {
         return Ok(nodes);
     }
     #[cfg(test)]
@@ -134,17 +134,11 @@ pub fn parse_nodes(text: &str) -> Result<Vec<Node<'_>>, YamlError> {
 /// the subset.
 fn parse_documents_fast(text: &str) -> Option<Vec<Value>> {
     Some(
-        parse_nodes_fast(text)?
+        subset::parse_stream(text)?
             .into_iter()
             .map(Node::into_value)
             .collect(),
     )
-}
-
-/// The documents of `text` by the subset reader, or `None` when one is outside the
-/// subset. Like serde-saphyr, documents with no content are left out.
-fn parse_nodes_fast(text: &str) -> Option<Vec<Node<'_>>> {
-    subset::parse_stream(text)
 }
 
 /// Spellings that YAML 1.1 (or a lenient float parser) may read as something other

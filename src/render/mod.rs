@@ -390,8 +390,13 @@ impl<'v, T> Plan<'v, T> {
     /// Every document in render order, once the threads still on a run are done (call
     /// it after [`Plan::work`]); the first error in render order if a run failed.
     pub fn documents(&self) -> Result<Vec<T>, RenderError> {
-        let mut documents = Vec::new();
-        for run in self.runs.results() {
+        let runs = self.runs.results();
+        let count = runs
+            .iter()
+            .map(|run| run.as_ref().map_or(0, Vec::len))
+            .sum();
+        let mut documents = Vec::with_capacity(count);
+        for run in runs {
             documents.extend(run?);
         }
         Ok(documents)
