@@ -10,6 +10,7 @@ pub mod diff;
 pub mod docs;
 pub mod manual;
 pub mod names;
+pub mod node_labels;
 pub mod outdir;
 pub mod output;
 mod parallel;

@@ -810,27 +810,29 @@ mod tests {
         );
     }
 
-    /// What the renderer produces passes, for the defaults and every feature switched on.
+    /// What the renderer produces passes, for the defaults and every feature switched
+    /// on, with every combination of the providers' API versions.
     #[test]
     fn rendered_output_passes() {
         for file in [None, Some("examples/full.yaml")] {
-            for profile in [
-                crate::schema::ApiProfile::V1beta2,
-                crate::schema::ApiProfile::V1beta1,
-            ] {
+            for api in crate::schema::ResolvedApiVersions::all() {
                 let sources = crate::values::Sources {
                     files: file.map(str::to_owned).into_iter().collect(),
                     ..crate::values::Sources::default()
                 };
                 let (_, mut values) = crate::values::load(&sources).expect("values load");
-                values.api_profile = profile;
+                values.api_versions = crate::schema::ApiVersionChoice {
+                    capi: Some(api.capi),
+                    capv: Some(api.capv),
+                    kamaji: Some(api.kamaji),
+                };
                 let cluster = crate::validate::cluster_name(&values, Some("demo"))
                     .expect("cluster name")
                     .to_owned();
                 let docs = crate::render::Renderer::default()
                     .render(&values, &cluster, "default")
                     .expect("renders");
-                assert_eq!(check(&docs), Ok(()), "{file:?} {profile:?}");
+                assert_eq!(check(&docs), Ok(()), "{file:?} {api:?}");
             }
         }
     }

@@ -12,7 +12,7 @@ use super::{AppError, ValuesArgs, keep_until_exit};
 use crate::cli::ProfileArg;
 use crate::output::{self, Emitted};
 use crate::render::{self, Plan, RenderError, Renderer};
-use crate::schema::Values;
+use crate::schema::{ApiVersionChoice, Values};
 use crate::validate::{self, Findings, Severity};
 use crate::values::{self, Merged};
 use crate::{cpus, selfcheck};
@@ -95,7 +95,9 @@ pub(super) fn check_and_produce(
 ) -> Result<Produced, AppError> {
     let (merged, mut values) = values::load(&args.sources())?;
     if let Some(profile) = profile {
+        // The shorthand sets all three providers' versions, whatever the files chose.
         values.api_profile = profile.into();
+        values.api_versions = ApiVersionChoice::default();
     }
     let name_arg = args.name.as_deref();
     let cluster = match validate::cluster_name(&values, name_arg) {

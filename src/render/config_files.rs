@@ -22,6 +22,11 @@ pub(crate) fn cpi_vsphere_conf(values: &Values) -> String {
     if !vs.tls_thumbprint.is_empty() {
         global.insert("thumbprint".into(), json!(vs.tls_thumbprint));
     }
+    // cloud-provider-vsphere `pkg/common/config/config_yaml.go:176-178`: a vCenter
+    // without its own caFile takes the global one.
+    if !vs.effective_ca_file().is_empty() {
+        global.insert("caFile".into(), json!(vs.effective_ca_file()));
+    }
     let mut vcenter = Map::new();
     vcenter.insert(
         vs.server.clone(),
@@ -55,6 +60,9 @@ pub(crate) fn csi_cluster_id(namespace: &str, cluster: &str) -> String {
 }
 
 pub(crate) const CSI_CLUSTER_ID_MAX: usize = 64;
+
+/// The CSI syncer's name for a vanilla Kubernetes cluster.
+pub(crate) const CSI_CLUSTER_DISTRIBUTION: &str = "VanillaK8S";
 
 /// Why a string cannot go into an INI value, if it cannot. Never includes the value.
 pub(crate) fn ini_unsafe(value: &str) -> Option<&'static str> {
@@ -94,6 +102,7 @@ pub(crate) fn csi_vsphere_conf(
         &vs.server,
         &vs.data_center,
         &vs.tls_thumbprint,
+        &vs.ca_file,
         &csi.username,
         &csi.password,
     ] {
@@ -106,9 +115,25 @@ pub(crate) fn csi_vsphere_conf(
         "cluster-id = {}\n",
         ini_quote(&csi_cluster_id(namespace, cluster))
     ));
+    // The syncer calls rest.InClusterConfig() when this is empty, which a pod on the
+    // management cluster without a token cannot satisfy (vsphere-csi-driver v3.7.3
+    // cmd/syncer/main.go:319-324). The value is what it would detect for a vanilla
+    // cluster (:351, :362), and what CNS records for the cluster's volumes.
+    out.push_str(&format!(
+        "cluster-distribution = {}\n",
+        ini_quote(CSI_CLUSTER_DISTRIBUTION)
+    ));
     out.push_str(&format!("insecure-flag = {}\n", vs.insecure));
     if !vs.tls_thumbprint.is_empty() {
         out.push_str(&format!("thumbprint = {}\n", ini_quote(&vs.tls_thumbprint)));
+    }
+    // With a single vCenter the driver reads only the [Global] ca-file
+    // (pkg/common/cns-lib/vsphere/utils.go:188-195).
+    if !vs.effective_ca_file().is_empty() {
+        out.push_str(&format!(
+            "ca-file = {}\n",
+            ini_quote(vs.effective_ca_file())
+        ));
     }
     out.push_str(&format!("\n[VirtualCenter {}]\n", ini_quote(&vs.server)));
     out.push_str(&format!("user = {}\n", ini_quote(&csi.username)));

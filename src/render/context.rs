@@ -3,45 +3,45 @@
 //! beyond layout.
 
 use super::config_files;
+use crate::node_labels::{self, NodeLabel};
 use crate::schema::{
-    ApiProfile, CloudControllerManager, Cluster, IdentityKind, IpamProvider, NodePool,
-    StorageControllerManager, VSphere, Values,
+    ApiProfile, ApiVersionChoice, BetaVersion, CSI_RELEASES, CloneMode, CloudControllerManager,
+    Cluster, CsiImages, CsiRelease, IdentityKind, IpamProvider, KamajiVersion, NodePool,
+    ResolvedApiVersions, StorageControllerManager, VCENTER_CA_DIR, VSphere, Values,
 };
 use serde::Serialize;
 use std::collections::BTreeMap;
 
 pub(crate) const CLUSTER_NAME_LABEL: &str = "cluster.x-k8s.io/cluster-name";
 
-/// apiVersion (and API group) of every kind, per profile.
+/// apiVersion of every API group, from the version chosen for each provider.
 #[derive(Debug, Serialize)]
 pub(crate) struct ApiVersions {
-    pub cluster: &'static str,
-    pub infrastructure: &'static str,
-    pub bootstrap: &'static str,
-    pub controlplane: &'static str,
+    pub cluster: String,
+    pub infrastructure: String,
+    pub bootstrap: String,
+    pub controlplane: String,
     pub ipam: &'static str,
-    pub addons: &'static str,
+    pub addons: String,
+    /// The shape each provider's objects take (references, kubelet settings).
+    pub capi_v1beta2: bool,
+    pub capv_v1beta2: bool,
+    pub kamaji_v1alpha2: bool,
 }
 
 impl ApiVersions {
-    pub(crate) fn of(profile: ApiProfile) -> Self {
-        match profile {
-            ApiProfile::V1beta2 => ApiVersions {
-                cluster: "cluster.x-k8s.io/v1beta2",
-                infrastructure: "infrastructure.cluster.x-k8s.io/v1beta2",
-                bootstrap: "bootstrap.cluster.x-k8s.io/v1beta2",
-                controlplane: "controlplane.cluster.x-k8s.io/v1alpha2",
-                ipam: "ipam.cluster.x-k8s.io/v1alpha2",
-                addons: "addons.cluster.x-k8s.io/v1beta2",
-            },
-            ApiProfile::V1beta1 => ApiVersions {
-                cluster: "cluster.x-k8s.io/v1beta1",
-                infrastructure: "infrastructure.cluster.x-k8s.io/v1beta1",
-                bootstrap: "bootstrap.cluster.x-k8s.io/v1beta1",
-                controlplane: "controlplane.cluster.x-k8s.io/v1alpha1",
-                ipam: "ipam.cluster.x-k8s.io/v1alpha2",
-                addons: "addons.cluster.x-k8s.io/v1beta1",
-            },
+    pub(crate) fn of(api: ResolvedApiVersions) -> Self {
+        let capi = api.capi.as_str();
+        ApiVersions {
+            cluster: format!("cluster.x-k8s.io/{capi}"),
+            infrastructure: format!("infrastructure.cluster.x-k8s.io/{}", api.capv.as_str()),
+            bootstrap: format!("bootstrap.cluster.x-k8s.io/{capi}"),
+            controlplane: format!("controlplane.cluster.x-k8s.io/{}", api.kamaji.as_str()),
+            ipam: "ipam.cluster.x-k8s.io/v1alpha2",
+            addons: format!("addons.cluster.x-k8s.io/{capi}"),
+            capi_v1beta2: api.capi == BetaVersion::V1beta2,
+            capv_v1beta2: api.capv == BetaVersion::V1beta2,
+            kamaji_v1alpha2: api.kamaji == KamajiVersion::V1alpha2,
         }
     }
 }
@@ -51,8 +51,6 @@ impl ApiVersions {
 pub(crate) struct ClusterContext<'a> {
     pub cluster: &'a str,
     pub namespace: &'a str,
-    pub profile: &'static str,
-    pub v1beta2: bool,
     pub api: ApiVersions,
     pub labels: BTreeMap<&'static str, &'a str>,
     pub identity: Identity<'a>,
@@ -62,6 +60,18 @@ pub(crate) struct ClusterContext<'a> {
     pub vsphere_conf: String,
     pub csi_vsphere_conf: String,
     pub csi_cluster_id: String,
+    /// The ConfigMap with vCenter's CA bundle, when there is one to mount.
+    pub vcenter_ca: Option<VcenterCa>,
+    /// Every CSI image, those left empty taken from the release for the cluster's minor.
+    pub csi_images: CsiImages,
+    /// The release's own csi-resizer arguments, when its resizer image is used.
+    pub csi_resizer_args: &'static [&'static str],
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct VcenterCa {
+    pub name: String,
+    pub dir: &'static str,
 }
 
 /// The values as templates see them: all but the node pools, which reach the pool
@@ -71,6 +81,7 @@ pub(crate) struct ClusterContext<'a> {
 #[serde(rename_all = "camelCase")]
 pub(crate) struct ClusterValues<'a> {
     api_profile: ApiProfile,
+    api_versions: ApiVersionChoice,
     v_sphere: &'a VSphere,
     ipam_provider: &'a IpamProvider,
     cluster: &'a Cluster,
@@ -83,6 +94,7 @@ impl<'a> ClusterValues<'a> {
         // Destructured so that a new field of `Values` cannot be left out unnoticed.
         let Values {
             api_profile,
+            api_versions,
             v_sphere,
             ipam_provider,
             cluster,
@@ -92,6 +104,7 @@ impl<'a> ClusterValues<'a> {
         } = values;
         ClusterValues {
             api_profile: *api_profile,
+            api_versions: *api_versions,
             v_sphere,
             ipam_provider,
             cluster,
@@ -124,6 +137,7 @@ impl<'a> ClusterContext<'a> {
             },
         };
         let csi = &values.v_sphere_storage_controller_manager;
+        let csi_release = csi_release(values);
         let csi_vsphere_conf = if csi.enabled && csi.secret.create {
             config_files::csi_vsphere_conf(values, namespace, cluster)?
         } else {
@@ -132,9 +146,7 @@ impl<'a> ClusterContext<'a> {
         Ok(ClusterContext {
             cluster,
             namespace,
-            profile: values.api_profile.as_str(),
-            v1beta2: values.api_profile == ApiProfile::V1beta2,
-            api: ApiVersions::of(values.api_profile),
+            api: ApiVersions::of(values.api()),
             labels: BTreeMap::from([(CLUSTER_NAME_LABEL, cluster)]),
             identity,
             values: ClusterValues::of(values),
@@ -142,8 +154,33 @@ impl<'a> ClusterContext<'a> {
             vsphere_conf: config_files::cpi_vsphere_conf(values),
             csi_vsphere_conf,
             csi_cluster_id: config_files::csi_cluster_id(namespace, cluster),
+            vcenter_ca: vcenter_ca(values, cluster),
+            csi_images: csi.images.or_release(csi_release),
+            csi_resizer_args: if csi.images.resizer.is_empty() {
+                csi_release.resizer_args
+            } else {
+                &[]
+            },
         })
     }
+}
+
+/// The CSI release for the cluster's Kubernetes minor; validation reports a version
+/// past the newest release, for which the newest is shown.
+pub(crate) fn csi_release(values: &Values) -> &'static CsiRelease {
+    crate::validate::parse_version(&values.cluster.control_plane.version)
+        .and_then(|(_, minor, _)| CsiRelease::for_minor(minor))
+        .or(CSI_RELEASES.last())
+        .expect("at least one CSI release")
+}
+
+fn vcenter_ca(values: &Values, cluster: &str) -> Option<VcenterCa> {
+    let used = values.v_sphere_cloud_controller_manager.enabled
+        || values.v_sphere_storage_controller_manager.enabled;
+    (used && !values.v_sphere.ca_bundle.is_empty()).then(|| VcenterCa {
+        name: format!("{cluster}-vcenter-ca"),
+        dir: VCENTER_CA_DIR,
+    })
 }
 
 /// `registry/repository:tag`, the tag defaulting to the `version` value (the chart's key).
@@ -173,6 +210,9 @@ pub(crate) struct PoolContext<'a> {
     pub machine_template_base: String,
     pub kubeadm_config_base: String,
     pub kubelet_args: Vec<Arg>,
+    /// Node labels the kubelet may not set: CAPI copies them from the
+    /// MachineDeployment's template metadata to the Node.
+    pub propagated_labels: BTreeMap<&'a str, &'a str>,
     pub search_domains: Vec<&'a str>,
     pub autoscaler_annotations: BTreeMap<String, String>,
 }
@@ -197,12 +237,20 @@ impl<'a> PoolContext<'a> {
                 value: "external".into(),
             },
         ];
-        if !pool.labels.is_empty() {
+        let kubelet_labels = node_labels::kubelet_flag(&pool.labels);
+        if !kubelet_labels.is_empty() {
             kubelet_args.push(Arg {
                 name: "node-labels",
-                value: pool.labels.clone(),
+                value: kubelet_labels,
             });
         }
+        let propagated_labels = node_labels::classify(&pool.labels)
+            .into_iter()
+            .filter_map(|label| match label {
+                NodeLabel::Propagated(key, value) => Some((key, value)),
+                _ => None,
+            })
+            .collect();
         if !pool.taints.is_empty() {
             kubelet_args.push(Arg {
                 name: "register-with-taints",
@@ -225,15 +273,27 @@ impl<'a> PoolContext<'a> {
             machine_template_base: format!("{cluster}-{name}-vsphere-machine-template"),
             kubeadm_config_base: format!("{cluster}-{name}-kubeadmconfig"),
             kubelet_args,
+            propagated_labels,
             search_domains,
             autoscaler_annotations: autoscaler_annotations(pool),
         }
     }
 }
 
-/// Cluster Autoscaler annotations on the MachineDeployment: the bounds, and the
-/// capacity of one node so that a pool can scale from zero (govmomi-mode CAPV
-/// templates publish no capacity of their own).
+/// The kubelet's default hard eviction threshold for memory (kubernetes
+/// `pkg/kubelet/apis/config/v1beta1/defaults_linux.go`, `DefaultEvictionHard`
+/// `memory.available: 100Mi`); kubeadm's join configuration reserves nothing else.
+const KUBELET_EVICTION_HARD_MEMORY_MIB: u64 = 100;
+
+/// Cluster Autoscaler annotations on the MachineDeployment: the bounds, and what one
+/// node offers so that a pool can scale from zero (govmomi-mode CAPV templates publish
+/// no capacity of their own).
+///
+/// The autoscaler builds its template node with allocatable equal to these values
+/// (kubernetes/autoscaler `cluster-autoscaler/cloudprovider/clusterapi/
+/// clusterapi_nodegroup.go:412-413`), so memory is what pods can get: the VM's memory
+/// less the kubelet's eviction threshold. `ephemeral-disk` is announced only for full
+/// clones: a linked clone keeps the template's disk, whatever `diskGiB` says.
 fn autoscaler_annotations(pool: &NodePool) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     if !pool.autoscaling.enabled {
@@ -252,14 +312,30 @@ fn autoscaler_annotations(pool: &NodePool) -> BTreeMap<String, String> {
     out.insert(format!("{capacity}/cpu"), pool.num_cpus.to_string());
     out.insert(
         format!("{capacity}/memory"),
-        format!("{}Mi", pool.memory_mib),
+        format!(
+            "{}Mi",
+            pool.memory_mib
+                .saturating_sub(KUBELET_EVICTION_HARD_MEMORY_MIB)
+                .max(1)
+        ),
     );
-    out.insert(
-        format!("{capacity}/ephemeral-disk"),
-        format!("{}Gi", pool.disk_gib),
-    );
-    if !pool.labels.is_empty() {
-        out.insert(format!("{capacity}/labels"), pool.labels.clone());
+    if pool.clone_mode == CloneMode::FullClone {
+        out.insert(
+            format!("{capacity}/ephemeral-disk"),
+            format!("{}Gi", pool.disk_gib),
+        );
+    }
+    let labels: Vec<String> = node_labels::classify(&pool.labels)
+        .into_iter()
+        .filter_map(|label| match label {
+            NodeLabel::Kubelet(key, value) | NodeLabel::Propagated(key, value) => {
+                Some(format!("{key}={value}"))
+            }
+            NodeLabel::Refused(..) => None,
+        })
+        .collect();
+    if !labels.is_empty() {
+        out.insert(format!("{capacity}/labels"), labels.join(","));
     }
     if !pool.taints.is_empty() {
         out.insert(format!("{capacity}/taints"), pool.taints.clone());

@@ -40,6 +40,7 @@ const CLUSTER_TEMPLATES: &[&str] = &[
     "kamaji-control-plane.yaml",
     "vsphere-cluster.yaml",
     "ipam.yaml",
+    "vcenter-ca.yaml",
     "cpi.yaml",
     "csi-controller.yaml",
     "csi-resource-set.yaml",
@@ -53,7 +54,7 @@ const KUBEADM_CONFIG_TEMPLATE: &str = "kubeadmconfig-template.yaml";
 const MACHINE_DEPLOYMENT: &str = "machine-deployment.yaml";
 /// Where the template that carries the workload manifests (rendering it renders them)
 /// is in [`CLUSTER_TEMPLATES`].
-const CSI_RESOURCE_SET_AT: usize = 7;
+const CSI_RESOURCE_SET_AT: usize = 8;
 const CSI_RESOURCE_SET: &str = CLUSTER_TEMPLATES[CSI_RESOURCE_SET_AT];
 /// Every template, in the order rendering first needs it: the whole-cluster templates,
 /// with the workload manifests just before the ClusterResourceSet that carries them,

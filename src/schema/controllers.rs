@@ -95,7 +95,8 @@ pub struct StorageControllerManager {
     pub storage_class: StorageClass,
     /// Replicas of the CSI controller Deployment
     pub replicas: u32,
-    /// Released images, pinned (vsphere-csi-driver v3.7.3 and its sidecars).
+    /// Images; an empty one is the image of the vsphere-csi-driver release for the
+    /// cluster's Kubernetes minor (v3.7.3 up to 1.35, v3.8.0 for 1.36)
     pub images: CsiImages,
     /// Pull policy of every CSI image
     #[schemars(extend("enum" = ["Always", "IfNotPresent", "Never"]))]
@@ -124,7 +125,7 @@ impl Default for StorageControllerManager {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct CsiImages {
     /// vSphere CSI driver image
@@ -145,19 +146,111 @@ pub struct CsiImages {
     pub node_driver_registrar: String,
 }
 
-impl Default for CsiImages {
-    fn default() -> Self {
+/// A vsphere-csi-driver release: its images as its vanilla manifest pins them, and
+/// the newest Kubernetes minor it is built for.
+#[derive(Debug)]
+pub struct CsiRelease {
+    pub version: &'static str,
+    pub max_minor: u64,
+    pub images: [&'static str; 8],
+    /// Arguments the release's manifest gives csi-resizer.
+    pub resizer_args: &'static [&'static str],
+}
+
+/// Oldest first. v3.7.3: `manifests/vanilla/vsphere-csi-driver.yaml` at tag v3.7.3,
+/// built against Kubernetes 1.35. v3.8.0: Kubernetes 1.34 to 1.36, sidecars as its
+/// release notes and the v3.8.0-rc.1 manifest list them (the resizer v2 there runs
+/// with `RecoverVolumeExpansionFailure=false`).
+pub const CSI_RELEASES: &[CsiRelease] = &[
+    CsiRelease {
+        version: "v3.7.3",
+        max_minor: 35,
+        images: [
+            "registry.k8s.io/csi-vsphere/driver:v3.7.3",
+            "registry.k8s.io/csi-vsphere/syncer:v3.7.3",
+            "registry.k8s.io/sig-storage/csi-attacher:v4.9.0",
+            "registry.k8s.io/sig-storage/csi-resizer:v1.12.0",
+            "registry.k8s.io/sig-storage/csi-provisioner:v4.0.1",
+            "registry.k8s.io/sig-storage/csi-snapshotter:v8.2.0",
+            "registry.k8s.io/sig-storage/livenessprobe:v2.15.0",
+            "registry.k8s.io/sig-storage/csi-node-driver-registrar:v2.13.0",
+        ],
+        resizer_args: &[],
+    },
+    CsiRelease {
+        version: "v3.8.0",
+        max_minor: 36,
+        images: [
+            "registry.k8s.io/csi-vsphere/driver:v3.8.0",
+            "registry.k8s.io/csi-vsphere/syncer:v3.8.0",
+            "registry.k8s.io/sig-storage/csi-attacher:v4.10.0",
+            "registry.k8s.io/sig-storage/csi-resizer:v2.0.0",
+            "registry.k8s.io/sig-storage/csi-provisioner:v4.0.1",
+            "registry.k8s.io/sig-storage/csi-snapshotter:v8.4.0",
+            "registry.k8s.io/sig-storage/livenessprobe:v2.17.0",
+            "registry.k8s.io/sig-storage/csi-node-driver-registrar:v2.14.0",
+        ],
+        resizer_args: &["--feature-gates=RecoverVolumeExpansionFailure=false"],
+    },
+];
+
+impl CsiRelease {
+    /// The oldest release built for Kubernetes 1.`minor` or a newer one; `None` past
+    /// the newest release.
+    pub fn for_minor(minor: u64) -> Option<&'static CsiRelease> {
+        CSI_RELEASES
+            .iter()
+            .find(|release| minor <= release.max_minor)
+    }
+}
+
+impl CsiImages {
+    /// Every image: the one given, else the release's.
+    #[must_use]
+    pub fn or_release(&self, release: &CsiRelease) -> CsiImages {
+        let [
+            driver,
+            syncer,
+            attacher,
+            resizer,
+            provisioner,
+            snapshotter,
+            liveness,
+            registrar,
+        ] = release.images;
+        let pick = |given: &String, default: &str| {
+            if given.is_empty() {
+                default.to_owned()
+            } else {
+                given.clone()
+            }
+        };
         CsiImages {
-            driver: "registry.k8s.io/csi-vsphere/driver:v3.7.3".into(),
-            syncer: "registry.k8s.io/csi-vsphere/syncer:v3.7.3".into(),
-            attacher: "registry.k8s.io/sig-storage/csi-attacher:v4.9.0".into(),
-            resizer: "registry.k8s.io/sig-storage/csi-resizer:v1.12.0".into(),
-            provisioner: "registry.k8s.io/sig-storage/csi-provisioner:v4.0.1".into(),
-            snapshotter: "registry.k8s.io/sig-storage/csi-snapshotter:v8.2.0".into(),
-            liveness_probe: "registry.k8s.io/sig-storage/livenessprobe:v2.15.0".into(),
-            node_driver_registrar: "registry.k8s.io/sig-storage/csi-node-driver-registrar:v2.13.0"
-                .into(),
+            driver: pick(&self.driver, driver),
+            syncer: pick(&self.syncer, syncer),
+            attacher: pick(&self.attacher, attacher),
+            resizer: pick(&self.resizer, resizer),
+            provisioner: pick(&self.provisioner, provisioner),
+            snapshotter: pick(&self.snapshotter, snapshotter),
+            liveness_probe: pick(&self.liveness_probe, liveness),
+            node_driver_registrar: pick(&self.node_driver_registrar, registrar),
         }
+    }
+
+    /// Whether any image is left to the release.
+    pub fn any_from_release(&self) -> bool {
+        [
+            &self.driver,
+            &self.syncer,
+            &self.attacher,
+            &self.resizer,
+            &self.provisioner,
+            &self.snapshotter,
+            &self.liveness_probe,
+            &self.node_driver_registrar,
+        ]
+        .iter()
+        .any(|image| image.is_empty())
     }
 }
 

@@ -4,10 +4,14 @@
 //! `values.yaml` at the top of the repository is the commented copy of these defaults
 //! (a unit test keeps the two in step).
 
+mod api;
 mod controllers;
 
+pub use api::{ApiProfile, ApiVersionChoice, BetaVersion, KamajiVersion, ResolvedApiVersions};
+
 pub use controllers::{
-    CloudControllerManager, CsiImages, Image, StorageClass, StorageControllerManager, Topology,
+    CSI_RELEASES, CloudControllerManager, CsiImages, CsiRelease, Image, StorageClass,
+    StorageControllerManager, Topology,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -21,32 +25,13 @@ pub fn is_secret_key(key: &str) -> bool {
     matches!(key, "password" | "passwd")
 }
 
-/// Which generation of the Cluster API and Kamaji APIs the output targets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
-pub enum ApiProfile {
-    /// CAPI/CAPV `v1beta2`, Kamaji `v1alpha2` (CAPI ≥ 1.11, CAPV ≥ 1.16, Kamaji provider ≥ 0.20).
-    #[default]
-    #[serde(rename = "v1beta2")]
-    V1beta2,
-    /// CAPI/CAPV `v1beta1`, Kamaji `v1alpha1`: the chart's generation (Kamaji provider ≤ 0.19).
-    #[serde(rename = "v1beta1")]
-    V1beta1,
-}
-
-impl ApiProfile {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ApiProfile::V1beta2 => "v1beta2",
-            ApiProfile::V1beta1 => "v1beta1",
-        }
-    }
-}
-
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct Values {
     /// API generation of the output: `v1beta2` (current) or `v1beta1` (the chart's).
     pub api_profile: ApiProfile,
+    /// API version of each provider (`capi`, `capv`, `kamaji`), where it differs from `apiProfile`
+    pub api_versions: ApiVersionChoice,
     /// vSphere connection and CAPV credentials
     pub v_sphere: VSphere,
     /// In-cluster IPAM pool for the worker VMs
@@ -65,6 +50,7 @@ impl Default for Values {
     fn default() -> Self {
         Values {
             api_profile: ApiProfile::default(),
+            api_versions: ApiVersionChoice::default(),
             v_sphere: VSphere::default(),
             ipam_provider: IpamProvider::default(),
             cluster: Cluster::default(),
@@ -77,6 +63,28 @@ impl Default for Values {
             }],
             v_sphere_cloud_controller_manager: CloudControllerManager::default(),
             v_sphere_storage_controller_manager: StorageControllerManager::default(),
+        }
+    }
+}
+
+impl Values {
+    /// The API version each provider's objects are rendered with.
+    pub fn api(&self) -> ResolvedApiVersions {
+        ResolvedApiVersions::resolve(self.api_profile, self.api_versions)
+    }
+}
+
+/// Where capkv mounts `vSphere.caBundle` in the CPI and CSI controller pods.
+pub const VCENTER_CA_DIR: &str = "/etc/vcenter-ca";
+pub const VCENTER_CA_FILE: &str = "/etc/vcenter-ca/ca.crt";
+
+impl VSphere {
+    /// The CA file the CPI and CSI read: the mounted `caBundle`, else `caFile` as given.
+    pub fn effective_ca_file(&self) -> &str {
+        if self.ca_bundle.is_empty() {
+            &self.ca_file
+        } else {
+            VCENTER_CA_FILE
         }
     }
 }
@@ -94,6 +102,12 @@ pub struct VSphere {
     pub insecure: bool,
     /// VSphere https TLS thumbprint; empty means CAPV connects without verifying TLS
     pub tls_thumbprint: String,
+    /// Path of vCenter's CA bundle inside the CPI and CSI controller pods (the chart's
+    /// key); with `caBundle` capkv mounts the bundle and fills this in
+    pub ca_file: String,
+    /// PEM CA bundle that signed vCenter's certificate: capkv ships it in a ConfigMap
+    /// mounted into the CPI and the CSI controller, which verify vCenter against it
+    pub ca_bundle: String,
     /// vSphere username
     pub username: String,
     /// vSphere password
@@ -113,6 +127,8 @@ impl Default for VSphere {
             port: 443,
             insecure: false,
             tls_thumbprint: String::new(),
+            ca_file: String::new(),
+            ca_bundle: String::new(),
             username: "admin@vcenter".into(),
             password: "changeme".into(),
             secret: SecretRef::named("vsphere-secret"),
@@ -295,6 +311,39 @@ pub struct Kubelet {
     pub cgroupfs: String,
     /// kubelet preferredAddressTypes order
     pub preferred_address_types: Vec<String>,
+    /// RFC 6902 JSON patches Kamaji applies to the KubeletConfiguration it uploads,
+    /// after capkv's own cgroupDriver patch (e.g. removing fields an older kubelet
+    /// does not know)
+    #[serde(rename = "configurationJSONPatches")]
+    pub configuration_json_patches: Vec<JsonPatch>,
+}
+
+/// One RFC 6902 operation, as the KamajiControlPlane's `kubelet.configurationJSONPatches`
+/// takes it.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JsonPatch {
+    /// The operation
+    pub op: PatchOp,
+    /// JSON pointer to the target, e.g. `/imagePullCredentialsVerificationPolicy`
+    pub path: String,
+    /// The value of `add`, `replace` and `test`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<Value>,
+    /// The source of `move` and `copy`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PatchOp {
+    Add,
+    Remove,
+    Replace,
+    Move,
+    Copy,
+    Test,
 }
 
 impl Default for Kubelet {
@@ -306,6 +355,7 @@ impl Default for Kubelet {
                 "ExternalIP".into(),
                 "Hostname".into(),
             ],
+            configuration_json_patches: Vec::new(),
         }
     }
 }
@@ -368,13 +418,17 @@ pub struct Metadata {
     pub annotations: StringMap,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct Metrics {
     /// Enable metrics collection. ServiceMonitor custom resource definition must be installed on the Management cluster.
     pub enabled: bool,
-    /// ServiceAccount for scraping metrics
+    /// ServiceAccount for scraping metrics (the chart's key: bound to the client
+    /// certificate Secret as the chart did)
     pub service_account: ServiceAccountRef,
+    /// ServiceAccount of the Prometheus Operator, which reads the Secrets a
+    /// ServiceMonitor's tlsConfig names and hands them to Prometheus as files
+    pub operator_service_account: ServiceAccountRef,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -384,6 +438,19 @@ pub struct ServiceAccountRef {
     pub name: String,
     /// ServiceAccount namespace
     pub namespace: String,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics {
+            enabled: false,
+            service_account: ServiceAccountRef::default(),
+            operator_service_account: ServiceAccountRef {
+                name: "kube-prometheus-stack-operator".into(),
+                namespace: "monitoring-system".into(),
+            },
+        }
+    }
 }
 
 impl Default for ServiceAccountRef {

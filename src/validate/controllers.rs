@@ -2,9 +2,11 @@
 //! is asked to put into Secrets. Messages never contain a secret's value.
 
 use super::{Findings, parse_version};
-use crate::render::config_files::{CSI_CLUSTER_ID_MAX, csi_cluster_id, ini_unsafe};
+use crate::render::config_files::{
+    CSI_CLUSTER_DISTRIBUTION, CSI_CLUSTER_ID_MAX, csi_cluster_id, ini_unsafe,
+};
 use crate::render::context::cpi_image;
-use crate::schema::{IdentityKind, Values};
+use crate::schema::{CSI_RELEASES, CsiRelease, IdentityKind, Values};
 
 /// The chart's default password: a Secret created with it cannot log in anywhere.
 const PLACEHOLDER_PASSWORD: &str = "changeme";
@@ -106,6 +108,18 @@ fn check_csi(values: &Values, cluster: &str, namespace: &str, findings: &mut Fin
             "the CSI driver needs a domain-qualified vCenter user (user@domain, e.g. csi@vsphere.local)",
         );
     }
+    check_csi_release(values, findings);
+    if !csi.secret.create {
+        // The syncer of a Secret capkv does not write starts only if the file sets
+        // cluster-distribution (vsphere-csi-driver v3.7.3 cmd/syncer/main.go:319-324).
+        findings.warning(
+            "vSphereStorageControllerManager.secret.create",
+            format!(
+                "false: the existing Secret \"{}\" must hold a csi-vsphere.conf whose [Global] sets cluster-distribution (e.g. \"{CSI_CLUSTER_DISTRIBUTION}\"); without it the CSI syncer on the management cluster looks for in-cluster credentials, exits, and no volume attaches",
+                csi.secret.name
+            ),
+        );
+    }
     if csi.secret.create {
         let vs = &values.v_sphere;
         for (path, value) in [
@@ -119,5 +133,24 @@ fn check_csi(values: &Values, cluster: &str, namespace: &str, findings: &mut Fin
                 findings.error(path, reason);
             }
         }
+    }
+}
+
+/// Images left to capkv come from the CSI release built for the cluster's minor; past
+/// the newest one there is none to choose.
+fn check_csi_release(values: &Values, findings: &mut Findings) {
+    let csi = &values.v_sphere_storage_controller_manager;
+    let version = &values.cluster.control_plane.version;
+    let Some((_, minor, _)) = parse_version(version) else {
+        return;
+    };
+    if csi.images.any_from_release() && CsiRelease::for_minor(minor).is_none() {
+        let newest = CSI_RELEASES.last().map_or(0, |release| release.max_minor);
+        findings.error(
+            "vSphereStorageControllerManager.images",
+            format!(
+                "no vsphere-csi-driver release capkv knows supports Kubernetes {version} (the newest is built for 1.{newest}): set every image of vSphereStorageControllerManager.images to a release that supports it"
+            ),
+        );
     }
 }

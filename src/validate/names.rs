@@ -85,6 +85,18 @@ fn check_given(values: &Values, namespace: &str, findings: &mut Findings) {
             metrics.enabled,
         ),
         (
+            "cluster.metrics.operatorServiceAccount.name",
+            "ServiceAccount",
+            metrics.operator_service_account.name.as_str(),
+            metrics.enabled,
+        ),
+        (
+            "cluster.metrics.operatorServiceAccount.namespace",
+            "Namespace",
+            metrics.operator_service_account.namespace.as_str(),
+            metrics.enabled,
+        ),
+        (
             "cluster.controlPlane.dataStoreName",
             "DataStore",
             cp.data_store_name.as_str(),

@@ -4,6 +4,7 @@
 
 use super::{Findings, is_dns1123_label};
 use crate::names::LABEL_VALUE_MAX;
+use crate::node_labels::{self, NodeLabel};
 use crate::schema::{NodePool, Values};
 use std::collections::HashMap;
 
@@ -35,6 +36,11 @@ fn check_pool(
     findings: &mut Findings,
 ) {
     let at = |key: &str| format!("nodePools[{index}].{key}");
+    for label in node_labels::classify(&pool.labels) {
+        if let NodeLabel::Refused(entry, why) = label {
+            findings.error(at("labels"), format!("\"{entry}\": {why}"));
+        }
+    }
     for (key, value) in [
         ("name", &pool.name),
         ("template", &pool.template),

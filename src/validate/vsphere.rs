@@ -4,7 +4,8 @@
 
 use super::Findings;
 use super::ip::{parse_cidr, parse_ip};
-use crate::schema::{CloneMode, NodePool, Values};
+use crate::render::config_files::ini_unsafe;
+use crate::schema::{CloneMode, NodePool, VCENTER_CA_FILE, VSphere, Values};
 
 /// Linux's resolver reads at most three `nameserver` lines; CAPV documents the limit.
 const MAX_NAME_SERVERS: usize = 3;
@@ -12,10 +13,52 @@ const MAX_NAME_SERVERS: usize = 3;
 pub(super) fn check(values: &Values, findings: &mut Findings) {
     let vs = &values.v_sphere;
     if vs.tls_thumbprint.is_empty() && !vs.insecure {
+        // CAPV pkg/session/session.go:232-237: an empty thumbprint is an insecure
+        // client. The CPI and CSI instead verify vCenter against the system roots
+        // (cloud-provider-vsphere config_yaml.go:187-190; vsphere-csi-driver
+        // virtualcenter.go:167-175), which a self-signed (VMCA) vCenter fails.
+        let controllers = if vs.effective_ca_file().is_empty() {
+            " The CPI and the CSI driver, which do verify, check vCenter against the public roots only: with vCenter's own (VMCA) certificate their TLS handshake fails, nodes never get a providerID and volumes never attach; give them vSphere.caBundle (or vSphere.caFile) or the thumbprint."
+        } else {
+            ""
+        };
         findings.warning(
             "vSphere.tlsThumbprint",
-            "empty while vSphere.insecure is false: CAPV then connects to vCenter WITHOUT TLS verification (an empty thumbprint means insecure to CAPV); set vSphere.tlsThumbprint to the SHA-1 thumbprint of the vCenter certificate (e.g. from `openssl x509 -noout -fingerprint -sha1`), or set vSphere.insecure: true to accept this explicitly",
+            format!(
+                "empty while vSphere.insecure is false: CAPV then connects to vCenter WITHOUT TLS verification (an empty thumbprint means insecure to CAPV); set vSphere.tlsThumbprint to the SHA-1 thumbprint of the vCenter certificate (e.g. from `openssl x509 -noout -fingerprint -sha1`), or set vSphere.insecure: true to accept this explicitly.{controllers}"
+            ),
         );
+    }
+    check_ca(vs, findings);
+}
+
+fn check_ca(vs: &VSphere, findings: &mut Findings) {
+    if !vs.ca_bundle.is_empty() && !vs.ca_bundle.contains("-----BEGIN CERTIFICATE-----") {
+        findings.error(
+            "vSphere.caBundle",
+            "not a PEM certificate bundle: expected one or more \"-----BEGIN CERTIFICATE-----\" blocks",
+        );
+    }
+    if !vs.ca_file.is_empty() {
+        if !vs.ca_bundle.is_empty() && vs.ca_file != VCENTER_CA_FILE {
+            findings.error(
+                "vSphere.caFile",
+                format!(
+                    "\"{}\" conflicts with vSphere.caBundle, which capkv mounts at {VCENTER_CA_FILE}: leave caFile empty",
+                    vs.ca_file
+                ),
+            );
+        } else if !vs.ca_file.starts_with('/') {
+            findings.error(
+                "vSphere.caFile",
+                format!(
+                    "\"{}\" is not an absolute path inside the CPI and CSI pods (e.g. /etc/ssl/certs/ca-certificates.crt)",
+                    vs.ca_file
+                ),
+            );
+        } else if let Some(reason) = ini_unsafe(&vs.ca_file) {
+            findings.error("vSphere.caFile", reason);
+        }
     }
 }
 

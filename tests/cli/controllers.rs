@@ -454,9 +454,13 @@ fn metrics_role_reads_only_the_client_certificate() {
     let binding = find(&docs, "RoleBinding", "prod-eu-1-prometheus-secret-access");
     assert_eq!(
         binding["subjects"][0]["name"],
+        "kube-prometheus-stack-operator"
+    );
+    assert_eq!(
+        binding["subjects"][1]["name"],
         "kube-prometheus-stack-prometheus"
     );
-    assert_eq!(binding["subjects"][0]["namespace"], "monitoring-system");
+    assert_eq!(binding["subjects"][1]["namespace"], "monitoring-system");
     let monitor = find(&docs, "ServiceMonitor", "prod-eu-1-service-monitor");
     assert_eq!(
         monitor["spec"]["endpoints"].as_array().map(Vec::len),

@@ -1,6 +1,7 @@
 //! Integration tests: every test runs the real `capkv` binary.
 
 mod argocd;
+mod consumers;
 mod controllers;
 mod diff;
 mod docs;

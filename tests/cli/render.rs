@@ -219,8 +219,8 @@ fn autoscaled_pool_has_bounds_capacity_and_no_replicas() {
         "4"
     );
     assert_eq!(
-        annotations["capacity.cluster-autoscaler.kubernetes.io/memory"],
-        "8192Mi"
+        annotations["capacity.cluster-autoscaler.kubernetes.io/memory"], "8092Mi",
+        "8192 MiB less the kubelet's 100Mi eviction threshold"
     );
     assert_eq!(md["metadata"]["labels"]["autoscaling"], "enabled");
     let fixed = docs
