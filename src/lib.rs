@@ -11,6 +11,7 @@ pub mod docs;
 pub mod manual;
 pub mod names;
 pub mod node_labels;
+pub mod object_names;
 pub mod outdir;
 pub mod output;
 mod parallel;

@@ -54,13 +54,6 @@ pub(crate) fn cpi_vsphere_conf(values: &Values) -> String {
     yaml::emit(&Value::Object(conf))
 }
 
-/// The CSI `cluster-id`: unique per workload cluster on a vCenter, at most 64 characters.
-pub(crate) fn csi_cluster_id(namespace: &str, cluster: &str) -> String {
-    format!("{namespace}/{cluster}")
-}
-
-pub(crate) const CSI_CLUSTER_ID_MAX: usize = 64;
-
 /// The CSI syncer's name for a vanilla Kubernetes cluster.
 pub(crate) const CSI_CLUSTER_DISTRIBUTION: &str = "VanillaK8S";
 
@@ -91,11 +84,7 @@ fn ini_quote(value: &str) -> String {
 
 /// `csi-vsphere.conf`. Values must have passed [`ini_unsafe`] (validation checks them
 /// before rendering); a value that still cannot be carried is refused here.
-pub(crate) fn csi_vsphere_conf(
-    values: &Values,
-    namespace: &str,
-    cluster: &str,
-) -> Result<String, &'static str> {
+pub(crate) fn csi_vsphere_conf(values: &Values, cluster_id: &str) -> Result<String, &'static str> {
     let vs = &values.v_sphere;
     let csi = &values.v_sphere_storage_controller_manager;
     for value in [
@@ -111,10 +100,7 @@ pub(crate) fn csi_vsphere_conf(
         }
     }
     let mut out = String::from("[Global]\n");
-    out.push_str(&format!(
-        "cluster-id = {}\n",
-        ini_quote(&csi_cluster_id(namespace, cluster))
-    ));
+    out.push_str(&format!("cluster-id = {}\n", ini_quote(cluster_id)));
     // The syncer calls rest.InClusterConfig() when this is empty, which a pod on the
     // management cluster without a token cannot satisfy (vsphere-csi-driver v3.7.3
     // cmd/syncer/main.go:319-324). The value is what it would detect for a vanilla

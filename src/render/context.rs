@@ -4,9 +4,10 @@
 
 use super::config_files;
 use crate::node_labels::{self, NodeLabel};
+use crate::object_names::{ClusterNames, PoolNames};
 use crate::schema::{
     ApiProfile, ApiVersionChoice, BetaVersion, CSI_RELEASES, CloneMode, CloudControllerManager,
-    Cluster, CsiImages, CsiRelease, IdentityKind, IpamProvider, KamajiVersion, NodePool,
+    Cluster, CsiImages, CsiRelease, IdentityKind, IpamProvider, KamajiVersion, NodePool, Placement,
     ResolvedApiVersions, StorageControllerManager, VCENTER_CA_DIR, VSphere, Values,
 };
 use serde::Serialize;
@@ -53,13 +54,16 @@ pub(crate) struct ClusterContext<'a> {
     pub namespace: &'a str,
     pub api: ApiVersions,
     pub labels: BTreeMap<&'static str, &'a str>,
-    pub identity: Identity<'a>,
+    pub identity: Identity,
     pub values: ClusterValues<'a>,
     pub cpi_image: String,
     /// Contents of the CPI's `vsphere.conf` and the CSI's `csi-vsphere.conf`.
     pub vsphere_conf: String,
     pub csi_vsphere_conf: String,
-    pub csi_cluster_id: String,
+    /// Every object name, derived in one place.
+    pub names: ClusterNames,
+    /// The CPI pods' placement, the chart's top-level keys included.
+    pub cpi_placement: Placement,
     /// The ConfigMap with vCenter's CA bundle, when there is one to mount.
     pub vcenter_ca: Option<VcenterCa>,
     /// Every CSI image, those left empty taken from the release for the cluster's minor.
@@ -115,9 +119,9 @@ impl<'a> ClusterValues<'a> {
 }
 
 #[derive(Debug, Serialize)]
-pub(crate) struct Identity<'a> {
+pub(crate) struct Identity {
     pub kind: IdentityKind,
-    pub name: &'a str,
+    pub name: String,
 }
 
 impl<'a> ClusterContext<'a> {
@@ -126,20 +130,24 @@ impl<'a> ClusterContext<'a> {
         cluster: &'a str,
         namespace: &'a str,
     ) -> Result<Self, &'static str> {
-        let identity = match &values.v_sphere.identity_ref {
-            Some(r) => Identity {
-                kind: r.kind,
-                name: &r.name,
-            },
-            None => Identity {
-                kind: IdentityKind::Secret,
-                name: &values.v_sphere.secret.name,
-            },
-        };
         let csi = &values.v_sphere_storage_controller_manager;
         let csi_release = csi_release(values);
+        let names = ClusterNames::new(values, cluster, namespace, &super::WORKLOAD_FILES);
+        // With vSphere.secret.create a Secret identity is the Secret capkv creates.
+        let identity = match &values.v_sphere.identity_ref {
+            Some(r) if r.kind != IdentityKind::Secret || !values.v_sphere.secret.create => {
+                Identity {
+                    kind: r.kind,
+                    name: r.name.clone(),
+                }
+            }
+            _ => Identity {
+                kind: IdentityKind::Secret,
+                name: names.vsphere_secret.clone(),
+            },
+        };
         let csi_vsphere_conf = if csi.enabled && csi.secret.create {
-            config_files::csi_vsphere_conf(values, namespace, cluster)?
+            config_files::csi_vsphere_conf(values, &names.csi_cluster_id)?
         } else {
             String::new()
         };
@@ -153,8 +161,9 @@ impl<'a> ClusterContext<'a> {
             cpi_image: cpi_image(values),
             vsphere_conf: config_files::cpi_vsphere_conf(values),
             csi_vsphere_conf,
-            csi_cluster_id: config_files::csi_cluster_id(namespace, cluster),
-            vcenter_ca: vcenter_ca(values, cluster),
+            vcenter_ca: vcenter_ca(values, &names),
+            names,
+            cpi_placement: values.v_sphere_cloud_controller_manager.placement(),
             csi_images: csi.images.or_release(csi_release),
             csi_resizer_args: if csi.images.resizer.is_empty() {
                 csi_release.resizer_args
@@ -174,11 +183,11 @@ pub(crate) fn csi_release(values: &Values) -> &'static CsiRelease {
         .expect("at least one CSI release")
 }
 
-fn vcenter_ca(values: &Values, cluster: &str) -> Option<VcenterCa> {
+fn vcenter_ca(values: &Values, names: &ClusterNames) -> Option<VcenterCa> {
     let used = values.v_sphere_cloud_controller_manager.enabled
         || values.v_sphere_storage_controller_manager.enabled;
     (used && !values.v_sphere.ca_bundle.is_empty()).then(|| VcenterCa {
-        name: format!("{cluster}-vcenter-ca"),
+        name: names.vcenter_ca.clone(),
         dir: VCENTER_CA_DIR,
     })
 }
@@ -198,22 +207,40 @@ pub(crate) fn cpi_image(values: &Values) -> String {
     }
 }
 
+/// The hostname and /etc/hosts commands the chart's templates wrote before v0.2.8 and
+/// its default values carry since (clastix/cluster-api-kamaji-vsphere v0.2.8
+/// `values.yaml` nodePools[0].preKubeadmCommands). capkv writes these itself, with the
+/// host name in /etc/hosts; run after capkv's lines, the second would truncate
+/// /etc/hosts and the third would write it back without the host name.
+pub(crate) const CHART_HOSTS_COMMANDS: [&str; 3] = [
+    r#"hostnamectl set-hostname "{{ ds.meta_data.hostname }}""#,
+    r#"echo "::1         ipv6-localhost ipv6-loopback localhost6 localhost6.localdomain6" >/etc/hosts"#,
+    r#"echo "127.0.0.1   localhost localhost.localdomain localhost4 localhost4.localdomain4" >>/etc/hosts"#,
+];
+
+pub(crate) fn is_chart_hosts_command(command: &str) -> bool {
+    CHART_HOSTS_COMMANDS.contains(&command.trim())
+}
+
 /// Per node pool: the pool, its derived names and kubelet arguments.
 #[derive(Debug, Serialize)]
 pub(crate) struct PoolContext<'a> {
     pub pool: &'a NodePool,
     pub name: &'a str,
-    pub machine_deployment: String,
-    /// Names without the content hash (the renderer appends it). The final names,
-    /// `machine_template` and `kubeadm_config`, are known once these templates are
-    /// rendered and hashed: the renderer adds them for the MachineDeployment.
-    pub machine_template_base: String,
-    pub kubeadm_config_base: String,
+    /// Names; the templates' without the content hash (the renderer appends it). The
+    /// final names, `machine_template` and `kubeadm_config`, are known once these
+    /// templates are rendered and hashed: the renderer adds them for the
+    /// MachineDeployment.
+    #[serde(flatten)]
+    pub names: PoolNames,
     pub kubelet_args: Vec<Arg>,
     /// Node labels the kubelet may not set: CAPI copies them from the
     /// MachineDeployment's template metadata to the Node.
     pub propagated_labels: BTreeMap<&'a str, &'a str>,
     pub search_domains: Vec<&'a str>,
+    /// The pool's preKubeadmCommands less the chart's own /etc/hosts lines, which
+    /// capkv writes itself (see [`CHART_HOSTS_COMMANDS`]).
+    pub pre_kubeadm_commands: Vec<&'a str>,
     pub autoscaler_annotations: BTreeMap<String, String>,
 }
 
@@ -269,9 +296,13 @@ impl<'a> PoolContext<'a> {
         PoolContext {
             pool,
             name,
-            machine_deployment: format!("{cluster}-{name}-md"),
-            machine_template_base: format!("{cluster}-{name}-vsphere-machine-template"),
-            kubeadm_config_base: format!("{cluster}-{name}-kubeadmconfig"),
+            names: PoolNames::new(cluster, name),
+            pre_kubeadm_commands: pool
+                .pre_kubeadm_commands
+                .iter()
+                .map(String::as_str)
+                .filter(|command| !is_chart_hosts_command(command))
+                .collect(),
             kubelet_args,
             propagated_labels,
             search_domains,

@@ -39,9 +39,10 @@ fn source(name: &str) -> Option<&'static str> {
 }
 
 /// `a | combine(b)`: the entries of both maps, `b` winning on equal keys (used to put
-/// capkv's own labels over user labels).
+/// capkv's own labels over user labels). minijinja 3's `merge_maps` lets the last map
+/// win.
 fn combine(a: Value, b: Value) -> Value {
-    minijinja::value::merge_maps([b, a])
+    minijinja::value::merge_maps([a, b])
 }
 
 /// `x | tojson`: `x` as compact JSON, one flow node that YAML reads back as exactly
@@ -71,6 +72,24 @@ pub(crate) fn render(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn combine_lets_its_argument_win() {
+        let user = minijinja::Value::from(minijinja::value::Serde(
+            serde_json::json!({"app": "user", "x": 1}),
+        ));
+        let ours =
+            minijinja::Value::from(minijinja::value::Serde(serde_json::json!({"app": "capkv"})));
+        let merged = super::combine(user, ours);
+        assert_eq!(
+            merged.get_attr("app").unwrap_or_default().as_str(),
+            Some("capkv")
+        );
+        assert_eq!(
+            merged.get_attr("x").unwrap_or_default(),
+            minijinja::Value::from(1)
+        );
+    }
+
     use super::*;
 
     #[test]

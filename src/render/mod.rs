@@ -49,6 +49,9 @@ const CLUSTER_TEMPLATES: &[&str] = &[
 /// Manifests for the workload cluster: rendered, checked and re-emitted like every other
 /// document, then carried in ConfigMaps that a ClusterResourceSet applies.
 const WORKLOAD_TEMPLATES: &[&str] = &["workload/csi-node.yaml", "workload/csi-storage-class.yaml"];
+/// Their file names, which name the ConfigMaps that carry them.
+const WORKLOAD_FILES: [&str; WORKLOAD_TEMPLATES.len()] =
+    ["csi-node.yaml", "csi-storage-class.yaml"];
 const MACHINE_TEMPLATE: &str = "vsphere-machine-template.yaml";
 const KUBEADM_CONFIG_TEMPLATE: &str = "kubeadmconfig-template.yaml";
 const MACHINE_DEPLOYMENT: &str = "machine-deployment.yaml";
@@ -241,14 +244,14 @@ impl Renderer {
         let (machine_template, done) = self.render_hashed(
             MACHINE_TEMPLATE,
             ctx.clone(),
-            &pool_ctx.machine_template_base,
+            &pool_ctx.names.machine_template_base,
             finish,
         )?;
         documents.push(done);
         let (kubeadm_config, done) = self.render_hashed(
             KUBEADM_CONFIG_TEMPLATE,
             ctx,
-            &pool_ctx.kubeadm_config_base,
+            &pool_ctx.names.kubeadm_config_base,
             finish,
         )?;
         documents.push(done);
@@ -431,6 +434,15 @@ fn template_error(err: &minijinja::Error) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn workload_files_are_the_workload_templates_file_names() {
+        let files: Vec<&str> = super::WORKLOAD_TEMPLATES
+            .iter()
+            .map(|t| t.rsplit('/').next().unwrap_or(t))
+            .collect();
+        assert_eq!(files, super::WORKLOAD_FILES);
+    }
+
     use super::*;
     use crate::schema::ApiProfile;
     use crate::values::{self, Sources};

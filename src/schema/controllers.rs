@@ -2,7 +2,7 @@
 //! controller manager (CPI) and the CSI controller (whose node driver goes to the
 //! workload cluster through a ClusterResourceSet).
 
-use super::{Placement, SecretRef, StringMap};
+use super::{Metadata, Placement, SecretRef, StringMap};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -28,6 +28,53 @@ pub struct CloudControllerManager {
     pub resources: Map<String, Value>,
     /// Placement and metadata of the CPI pods on the management cluster
     pub deployment: Placement,
+    /// The chart's spelling (v0.2.3 and later) of `deployment.additionalMetadata`;
+    /// merged into it, these keys winning
+    pub additional_metadata: Metadata,
+    /// The chart's spelling of `deployment.podAdditionalMetadata`
+    pub pod_additional_metadata: Metadata,
+    /// The chart's spelling of `deployment.affinity`
+    pub affinity: Option<Map<String, Value>>,
+    /// The chart's spelling of `deployment.tolerations`
+    pub tolerations: Vec<Value>,
+    /// The chart's spelling of `deployment.nodeSelector`
+    pub node_selector: StringMap,
+    /// The chart's spelling of `deployment.topologySpreadConstraints`
+    pub topology_spread_constraints: Vec<Value>,
+}
+
+impl CloudControllerManager {
+    /// `deployment` with the chart's top-level keys laid over it: maps merged (the
+    /// chart's keys win), a list or affinity given at the top level replaces
+    /// `deployment`'s.
+    pub fn placement(&self) -> Placement {
+        let mut placement = self.deployment.clone();
+        let merge = |into: &mut Metadata, from: &Metadata| {
+            into.labels.extend(from.labels.clone());
+            into.annotations.extend(from.annotations.clone());
+        };
+        merge(
+            &mut placement.additional_metadata,
+            &self.additional_metadata,
+        );
+        merge(
+            &mut placement.pod_additional_metadata,
+            &self.pod_additional_metadata,
+        );
+        if self.affinity.is_some() {
+            placement.affinity.clone_from(&self.affinity);
+        }
+        if !self.tolerations.is_empty() {
+            placement.tolerations.clone_from(&self.tolerations);
+        }
+        placement.node_selector.extend(self.node_selector.clone());
+        if !self.topology_spread_constraints.is_empty() {
+            placement
+                .topology_spread_constraints
+                .clone_from(&self.topology_spread_constraints);
+        }
+        placement
+    }
 }
 
 impl Default for CloudControllerManager {
@@ -48,6 +95,12 @@ impl Default for CloudControllerManager {
             topology: Topology::default(),
             resources: default_resources("50m", "64Mi", "256Mi"),
             deployment: Placement::default(),
+            additional_metadata: Metadata::default(),
+            pod_additional_metadata: Metadata::default(),
+            affinity: None,
+            tolerations: Vec::new(),
+            node_selector: StringMap::new(),
+            topology_spread_constraints: Vec::new(),
         }
     }
 }

@@ -143,7 +143,9 @@ pub struct SecretRef {
     /// Specifies whether Secret should be created from config values
     #[serde(default)]
     pub create: bool,
-    /// The name of an existing Secret for vSphere (or of the one to create)
+    /// The name of an existing Secret (with `create`, capkv names the Secret after the
+    /// cluster, as the chart does)
+    #[serde(default)]
     pub name: String,
 }
 
@@ -201,6 +203,11 @@ impl Default for IpamProvider {
 pub struct Cluster {
     /// Cluster name; the NAME argument is used when empty.
     pub name: String,
+    /// Labels of the Cluster object (add-on tools select clusters by them); capkv's
+    /// cluster.x-k8s.io/cluster-name label cannot be replaced
+    pub labels: StringMap,
+    /// Annotations of the Cluster object
+    pub annotations: StringMap,
     /// Cluster network: API server port, service domain, pod and service CIDRs
     pub cluster_network: ClusterNetwork,
     /// Kamaji hosted control plane

@@ -2,22 +2,21 @@
 //! is asked to put into Secrets. Messages never contain a secret's value.
 
 use super::{Findings, parse_version};
-use crate::render::config_files::{
-    CSI_CLUSTER_DISTRIBUTION, CSI_CLUSTER_ID_MAX, csi_cluster_id, ini_unsafe,
-};
+use crate::object_names::ClusterNames;
+use crate::render::config_files::{CSI_CLUSTER_DISTRIBUTION, ini_unsafe};
 use crate::render::context::cpi_image;
 use crate::schema::{CSI_RELEASES, CsiRelease, IdentityKind, Values};
 
 /// The chart's default password: a Secret created with it cannot log in anywhere.
 const PLACEHOLDER_PASSWORD: &str = "changeme";
 
-pub(super) fn check(values: &Values, cluster: &str, namespace: &str, findings: &mut Findings) {
-    check_secrets(values, findings);
+pub(super) fn check(values: &Values, names: &ClusterNames, findings: &mut Findings) {
+    check_secrets(values, names, findings);
     check_cpi(values, findings);
-    check_csi(values, cluster, namespace, findings);
+    check_csi(values, findings);
 }
 
-fn check_secrets(values: &Values, findings: &mut Findings) {
+fn check_secrets(values: &Values, names: &ClusterNames, findings: &mut Findings) {
     let vs = &values.v_sphere;
     let cpi = &values.v_sphere_cloud_controller_manager;
     let csi = &values.v_sphere_storage_controller_manager;
@@ -46,15 +45,68 @@ fn check_secrets(values: &Values, findings: &mut Findings) {
     if let Some(identity) = &vs.identity_ref
         && identity.kind == IdentityKind::Secret
         && vs.secret.create
-        && identity.name != vs.secret.name
+        && identity.name != names.vsphere_secret
     {
-        findings.error(
+        findings.warning(
             "vSphere.identityRef.name",
             format!(
-                "the VSphereCluster would use Secret \"{}\" but capkv creates \"{}\" (vSphere.secret.name): make them the same",
-                identity.name, vs.secret.name
+                "\"{}\" is not used: with vSphere.secret.create the VSphereCluster uses the Secret capkv creates, \"{}\" (named after the cluster, as the chart names it)",
+                identity.name, names.vsphere_secret
             ),
         );
+    }
+    let identity_secret = match &vs.identity_ref {
+        None => Some(names.vsphere_secret.as_str()),
+        Some(identity) if identity.kind == IdentityKind::Secret => Some(identity.name.as_str()),
+        Some(_) => None,
+    };
+    if let Some(secret) = identity_secret
+        && !vs.secret.create
+        && !secret.starts_with(&format!("{}-", names.cluster))
+    {
+        // CAPV controllers/vspherecluster_reconciler.go:354-356 (111a1ba).
+        let path = if vs.identity_ref.is_some() {
+            "vSphere.identityRef.name"
+        } else {
+            "vSphere.secret.name"
+        };
+        findings.warning(
+            path,
+            format!(
+                "Secret \"{secret}\" is not named after this cluster: if another cluster references it too, the first VSphereCluster CAPV reconciles becomes its owner and CAPV refuses it to every other one, whose infrastructure then never gets ready. Give every cluster its own Secret (vSphere.secret.create: true names it {}) or share credentials through a VSphereClusterIdentity",
+                names.created_vsphere_secret
+            ),
+        );
+    }
+    for (path, secret, default, created) in [
+        (
+            "vSphere.secret.name",
+            &vs.secret,
+            "vsphere-secret",
+            &names.vsphere_secret,
+        ),
+        (
+            "vSphereCloudControllerManager.secret.name",
+            &values.v_sphere_cloud_controller_manager.secret,
+            "vsphere-config-secret",
+            &names.cpi_secret,
+        ),
+        (
+            "vSphereStorageControllerManager.secret.name",
+            &values.v_sphere_storage_controller_manager.secret,
+            "csi-config-secret",
+            &names.csi_secret,
+        ),
+    ] {
+        if secret.create && secret.name != default && secret.name != *created {
+            findings.warning(
+                path,
+                format!(
+                    "\"{}\" is not used: with secret.create capkv names the Secret \"{created}\", after the cluster, as the chart does, so that clusters sharing a namespace never overwrite each other's",
+                    secret.name
+                ),
+            );
+        }
     }
 }
 
@@ -87,20 +139,10 @@ fn check_cpi(values: &Values, findings: &mut Findings) {
     }
 }
 
-fn check_csi(values: &Values, cluster: &str, namespace: &str, findings: &mut Findings) {
+fn check_csi(values: &Values, findings: &mut Findings) {
     let csi = &values.v_sphere_storage_controller_manager;
     if !csi.enabled {
         return;
-    }
-    let cluster_id = csi_cluster_id(namespace, cluster);
-    if cluster_id.len() > CSI_CLUSTER_ID_MAX {
-        findings.error(
-            "cluster.name",
-            format!(
-                "the CSI cluster-id \"{cluster_id}\" (namespace/cluster) is {} characters; the CSI driver allows at most {CSI_CLUSTER_ID_MAX}: shorten the cluster name or the namespace",
-                cluster_id.len()
-            ),
-        );
     }
     if csi.secret.create && !csi.username.contains('@') && !csi.username.contains('\\') {
         findings.error(

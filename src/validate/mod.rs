@@ -12,6 +12,7 @@ mod versions;
 mod vsphere;
 
 pub use crate::names::is_dns1123_label;
+use crate::object_names::ClusterNames;
 use crate::schema::Values;
 use std::fmt;
 
@@ -115,11 +116,12 @@ pub fn parse_version(version: &str) -> Option<(u64, u64, u64)> {
 /// Every check: errors (`render` refuses to print past them) and warnings.
 pub fn check(values: &Values, cluster: &str, namespace: &str) -> Findings {
     let mut findings = Findings::default();
+    let names = ClusterNames::new(values, cluster, namespace, &[]);
     control_plane::check(values, &mut findings);
-    controllers::check(values, cluster, namespace, &mut findings);
+    controllers::check(values, &names, &mut findings);
     vsphere::check(values, &mut findings);
     ipam::check(values, &mut findings);
-    pools::check(values, cluster, &mut findings);
+    pools::check(values, &mut findings);
     names::check(values, cluster, namespace, &mut findings);
     findings
 }

@@ -8,13 +8,13 @@ use super::Findings;
 use crate::names::{
     LABEL_VALUE_MAX, NameRule, SUBDOMAIN_MAX, label_key_problem, label_value_problem,
 };
+use crate::object_names::{ClusterNames, PoolNames};
 use crate::render::hash::SUFFIX_LEN;
 use crate::schema::{IdentityKind, Placement, StringMap, Values};
 
 pub(super) fn check(values: &Values, cluster: &str, namespace: &str, findings: &mut Findings) {
     check_given(values, namespace, findings);
-    check_secret_collisions(values, findings);
-    for derived in derived_names(values, cluster) {
+    for derived in derived_names(values, cluster, namespace) {
         derived.check(findings);
     }
     for (path, map, kind) in metadata_maps(values) {
@@ -40,7 +40,7 @@ fn check_given(values: &Values, namespace: &str, findings: &mut Findings) {
             "vSphere.secret.name",
             "Secret",
             vs.secret.name.as_str(),
-            vs.secret.create || vs.identity_ref.is_none(),
+            !vs.secret.create && vs.identity_ref.is_none(),
         ),
         (
             "vSphere.identityRef.name",
@@ -52,13 +52,13 @@ fn check_given(values: &Values, namespace: &str, findings: &mut Findings) {
             "vSphereCloudControllerManager.secret.name",
             "Secret",
             cpi.secret.name.as_str(),
-            cpi.enabled,
+            cpi.enabled && !cpi.secret.create,
         ),
         (
             "vSphereStorageControllerManager.secret.name",
             "Secret",
             csi.secret.name.as_str(),
-            csi.enabled,
+            csi.enabled && !csi.secret.create,
         ),
         (
             "vSphereStorageControllerManager.namespace",
@@ -111,37 +111,6 @@ fn check_given(values: &Values, namespace: &str, findings: &mut Findings) {
                 format!(
                     "\"{name}\" is not a valid {kind} name: use {}",
                     rule.describe()
-                ),
-            );
-        }
-    }
-}
-
-/// Two Secrets capkv creates under one name would overwrite each other.
-fn check_secret_collisions(values: &Values, findings: &mut Findings) {
-    let vs = &values.v_sphere;
-    let cpi = &values.v_sphere_cloud_controller_manager;
-    let csi = &values.v_sphere_storage_controller_manager;
-    let created = [
-        ("vSphere.secret.name", &vs.secret.name, vs.secret.create),
-        (
-            "vSphereCloudControllerManager.secret.name",
-            &cpi.secret.name,
-            cpi.enabled && cpi.secret.create,
-        ),
-        (
-            "vSphereStorageControllerManager.secret.name",
-            &csi.secret.name,
-            csi.enabled && csi.secret.create,
-        ),
-    ];
-    let created: Vec<_> = created.iter().filter(|(_, _, on)| *on).collect();
-    for (i, (path, name, _)) in created.iter().enumerate() {
-        if let Some((first, _, _)) = created[..i].iter().find(|(_, other, _)| other == name) {
-            findings.error(
-                *path,
-                format!(
-                    "\"{name}\" is also {first}: capkv would create two Secrets with one name, and one would overwrite the other; use distinct names"
                 ),
             );
         }
@@ -227,70 +196,57 @@ impl Derived {
     }
 }
 
-/// Every name capkv derives, for the objects the values switch on. The MachineDeployment
-/// name is checked with the pool (its message predates this list).
-fn derived_names(values: &Values, c: &str) -> Vec<Derived> {
+/// Every name capkv derives, for the objects the values switch on (from
+/// [`ClusterNames`], where they are made).
+fn derived_names(values: &Values, c: &str, namespace: &str) -> Vec<Derived> {
     let cluster = "cluster.name";
+    let names = ClusterNames::new(values, c, namespace, &[]);
     let mut out = Vec::new();
     if values.v_sphere_cloud_controller_manager.enabled {
-        let deployment = format!("{c}-vsphere-cloud-controller-manager");
         out.push(Derived::object(
             "ServiceAccount",
-            format!("{c}-cloud-controller-manager"),
+            names.cpi_service_account,
             cluster,
             cluster,
         ));
         out.push(Derived::object(
             "Deployment",
-            deployment.clone(),
+            names.cpi_deployment.clone(),
             cluster,
             cluster,
         ));
-        out.push(Derived::label("app", deployment));
+        out.push(Derived::label("app", names.cpi_deployment));
     }
     let csi = &values.v_sphere_storage_controller_manager;
     if csi.enabled {
-        let deployment = format!("{c}-vsphere-csi-controller");
         out.push(Derived::object(
             "Deployment",
-            deployment.clone(),
+            names.csi_deployment.clone(),
             cluster,
             cluster,
         ));
-        out.push(Derived::label("app", deployment));
-        out.push(Derived::object(
-            "ConfigMap",
-            format!("{c}-csi-node"),
-            cluster,
-            cluster,
-        ));
-        if csi.storage_class.enabled {
-            out.push(Derived::object(
-                "ConfigMap",
-                format!("{c}-csi-storage-class"),
-                cluster,
-                cluster,
-            ));
-        }
+        out.push(Derived::label("app", names.csi_deployment));
         out.push(Derived::object(
             "ClusterResourceSet",
-            format!("{c}-vsphere-csi"),
+            names.csi_resource_set,
             cluster,
             cluster,
         ));
     }
     if values.cluster.metrics.enabled {
-        let service = format!("{c}-metrics");
         out.push(Derived::object(
             "Service",
-            service.clone(),
+            names.metrics_service.clone(),
             cluster,
             cluster,
         ));
-        out.push(Derived::label("kamaji.clastix.io/name", service));
+        out.push(Derived::label(
+            "kamaji.clastix.io/name",
+            names.metrics_service,
+        ));
         out.push(Derived::object(
             "ServiceMonitor",
-            format!("{c}-service-monitor"),
+            names.service_monitor,
             cluster,
             cluster,
         ));
@@ -300,17 +256,24 @@ fn derived_names(values: &Values, c: &str) -> Vec<Derived> {
         let Some(name) = pool.name.as_deref().filter(|n| !n.is_empty()) else {
             continue;
         };
+        let pool_names = PoolNames::new(c, name);
         let path = format!("nodePools[{index}].name");
         let inputs = format!("cluster.name or nodePools[{index}].name");
         out.push(Derived::object(
+            "MachineDeployment",
+            pool_names.machine_deployment,
+            &path,
+            &inputs,
+        ));
+        out.push(Derived::object(
             "VSphereMachineTemplate",
-            format!("{c}-{name}-vsphere-machine-template-{hash}"),
+            format!("{}-{hash}", pool_names.machine_template_base),
             &path,
             &inputs,
         ));
         out.push(Derived::object(
             "KubeadmConfigTemplate",
-            format!("{c}-{name}-kubeadmconfig-{hash}"),
+            format!("{}-{hash}", pool_names.kubeadm_config_base),
             &path,
             &inputs,
         ));
@@ -344,6 +307,45 @@ fn metadata_maps(values: &Values) -> Vec<(String, &StringMap, MapKind)> {
             MapKind::Annotations,
         ),
     ];
+    // The chart's top-level CPI keys, checked at their own paths.
+    let cpi = &values.v_sphere_cloud_controller_manager;
+    if cpi.enabled {
+        for (key, map, kind) in [
+            (
+                "additionalMetadata.labels",
+                &cpi.additional_metadata.labels,
+                MapKind::Labels,
+            ),
+            (
+                "additionalMetadata.annotations",
+                &cpi.additional_metadata.annotations,
+                MapKind::Annotations,
+            ),
+            (
+                "podAdditionalMetadata.labels",
+                &cpi.pod_additional_metadata.labels,
+                MapKind::Labels,
+            ),
+            (
+                "podAdditionalMetadata.annotations",
+                &cpi.pod_additional_metadata.annotations,
+                MapKind::Annotations,
+            ),
+            ("nodeSelector", &cpi.node_selector, MapKind::Labels),
+        ] {
+            out.push((format!("vSphereCloudControllerManager.{key}"), map, kind));
+        }
+    }
+    out.push((
+        "cluster.labels".to_owned(),
+        &values.cluster.labels,
+        MapKind::Labels,
+    ));
+    out.push((
+        "cluster.annotations".to_owned(),
+        &values.cluster.annotations,
+        MapKind::Annotations,
+    ));
     let placements = [
         ("cluster.controlPlane.deployment", &cp.deployment, true),
         (

@@ -3,18 +3,18 @@
 //! template's Kubernetes version in `versions`.
 
 use super::{Findings, is_dns1123_label};
-use crate::names::LABEL_VALUE_MAX;
 use crate::node_labels::{self, NodeLabel};
+use crate::render::context::is_chart_hosts_command;
 use crate::schema::{NodePool, Values};
 use std::collections::HashMap;
 
-pub(super) fn check(values: &Values, cluster: &str, findings: &mut Findings) {
+pub(super) fn check(values: &Values, findings: &mut Findings) {
     if values.node_pools.is_empty() {
         findings.error("nodePools", "at least one node pool is required");
     }
     let mut seen: HashMap<&str, usize> = HashMap::new();
     for (index, pool) in values.node_pools.iter().enumerate() {
-        check_pool(values, cluster, index, pool, findings);
+        check_pool(values, index, pool, findings);
         super::vsphere::check_pool(values, index, pool, findings);
         super::versions::check_pool(values, index, pool, findings);
         if let Some(name) = pool.name.as_deref()
@@ -28,14 +28,9 @@ pub(super) fn check(values: &Values, cluster: &str, findings: &mut Findings) {
     }
 }
 
-fn check_pool(
-    values: &Values,
-    cluster: &str,
-    index: usize,
-    pool: &NodePool,
-    findings: &mut Findings,
-) {
+fn check_pool(values: &Values, index: usize, pool: &NodePool, findings: &mut Findings) {
     let at = |key: &str| format!("nodePools[{index}].{key}");
+    check_pre_kubeadm_commands(index, pool, findings);
     for label in node_labels::classify(&pool.labels) {
         if let NodeLabel::Refused(entry, why) = label {
             findings.error(at("labels"), format!("\"{entry}\": {why}"));
@@ -51,24 +46,13 @@ fn check_pool(
             findings.error(at(key), "required: every node pool must set it");
         }
     }
-    if let Some(name) = pool.name.as_deref().filter(|n| !n.is_empty()) {
-        if is_dns1123_label(name) {
-            let deployment = format!("{cluster}-{name}-md");
-            if deployment.len() > LABEL_VALUE_MAX {
-                findings.error(
-                    at("name"),
-                    format!(
-                        "MachineDeployment name \"{deployment}\" is {} characters; CAPI copies it into a label value (at most {LABEL_VALUE_MAX}): shorten cluster.name or nodePools[{index}].name",
-                        deployment.len()
-                    ),
-                );
-            }
-        } else {
-            findings.error(
-                at("name"),
-                format!("\"{name}\" is not a valid pool name: use lowercase letters, digits and '-', starting and ending with a letter or digit"),
-            );
-        }
+    if let Some(name) = pool.name.as_deref().filter(|n| !n.is_empty())
+        && !is_dns1123_label(name)
+    {
+        findings.error(
+            at("name"),
+            format!("\"{name}\" is not a valid pool name: use lowercase letters, digits and '-', starting and ending with a letter or digit"),
+        );
     }
     check_autoscaling(index, pool, findings);
     if pool.addresses_from_pools.enabled && !values.ipam_provider.enabled {
@@ -109,4 +93,32 @@ fn check_autoscaling(index: usize, pool: &NodePool, findings: &mut Findings) {
             ),
         );
     }
+}
+
+/// Chart values files (v0.2.8 and later) carry the chart's own /etc/hosts commands;
+/// capkv writes /etc/hosts itself, so those are left out, and any other command that
+/// replaces the file is a warning: it would drop the host name capkv put there.
+fn check_pre_kubeadm_commands(index: usize, pool: &NodePool, findings: &mut Findings) {
+    for (i, command) in pool.pre_kubeadm_commands.iter().enumerate() {
+        let at = format!("nodePools[{index}].preKubeadmCommands[{i}]");
+        if is_chart_hosts_command(command) {
+            findings.warning(
+                at,
+                "one of the chart's default /etc/hosts commands: capkv sets the host name and writes /etc/hosts itself (with the host name, which this list would drop), so it is left out",
+            );
+        } else if replaces_etc_hosts(command) {
+            findings.warning(
+                at,
+                "replaces /etc/hosts after capkv wrote the node's host name into it: kubeadm and the kubelet then cannot resolve the node's own name; append (>>) instead",
+            );
+        }
+    }
+}
+
+/// `> /etc/hosts` (with or without spaces), not `>> /etc/hosts`.
+fn replaces_etc_hosts(command: &str) -> bool {
+    command.match_indices("/etc/hosts").any(|(at, _)| {
+        let before = command[..at].trim_end();
+        before.ends_with('>') && !before.ends_with(">>")
+    })
 }

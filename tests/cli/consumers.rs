@@ -152,7 +152,7 @@ fn a_malformed_kubelet_patch_is_refused_before_it_reaches_kamaji() {
 // ---------------------------------------------------------------------------------
 
 fn csi_global(docs: &[Value]) -> ini::Properties {
-    let secret = find(docs, "Secret", "prod-eu-1-csi-config");
+    let secret = find(docs, "Secret", "prod-eu-1-csi-config-secret");
     let text = secret["stringData"]["csi-vsphere.conf"]
         .as_str()
         .expect("conf");
@@ -257,7 +257,7 @@ fn the_cpi_and_the_csi_driver_verify_vcenter_against_the_given_ca() {
     let docs = render(&["--set-string", &format!("vSphere.caBundle={CA}")]);
     // cloud-provider-vsphere 60f6c5d pkg/common/config/types_yaml.go:49 (global
     // caFile), config_yaml.go:176-178 (a vCenter falls back to it); a file path only.
-    let cpi_secret = find(&docs, "Secret", "prod-eu-1-vsphere-config");
+    let cpi_secret = find(&docs, "Secret", "prod-eu-1-vsphere-config-secret");
     let conf: Value = serde_saphyr::from_str(
         cpi_secret["stringData"]["vsphere.conf"]
             .as_str()
@@ -302,7 +302,7 @@ fn the_chart_ca_file_key_is_passed_to_both_controllers() {
         csi_global(&docs).get("ca-file"),
         Some("/etc/ssl/certs/ca-certificates.crt")
     );
-    let cpi_secret = find(&docs, "Secret", "prod-eu-1-vsphere-config");
+    let cpi_secret = find(&docs, "Secret", "prod-eu-1-vsphere-config-secret");
     assert!(
         cpi_secret["stringData"]["vsphere.conf"]
             .as_str()

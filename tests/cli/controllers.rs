@@ -29,7 +29,7 @@ fn workload_objects(docs: &[Value]) -> Vec<Value> {
 }
 
 fn csi_ini(docs: &[Value]) -> ini::Ini {
-    let secret = find(docs, "Secret", "prod-eu-1-csi-config");
+    let secret = find(docs, "Secret", "prod-eu-1-csi-config-secret");
     let text = secret["stringData"]["csi-vsphere.conf"]
         .as_str()
         .expect("csi-vsphere.conf");
@@ -44,7 +44,7 @@ fn csi_ini(docs: &[Value]) -> ini::Ini {
 #[test]
 fn cpi_config_is_the_cpis_yaml_format_with_its_own_credentials() {
     let docs = render_full(&[]);
-    let secret = find(&docs, "Secret", "prod-eu-1-vsphere-config");
+    let secret = find(&docs, "Secret", "prod-eu-1-vsphere-config-secret");
     let conf: Value = serde_saphyr::from_str(
         secret["stringData"]["vsphere.conf"]
             .as_str()
@@ -73,7 +73,7 @@ fn cpi_topology_becomes_the_configs_labels() {
         "--set",
         "vSphereCloudControllerManager.topology.zone=k8s-zone",
     ]);
-    let secret = find(&docs, "Secret", "prod-eu-1-vsphere-config");
+    let secret = find(&docs, "Secret", "prod-eu-1-vsphere-config-secret");
     let conf: Value = serde_saphyr::from_str(
         secret["stringData"]["vsphere.conf"]
             .as_str()
@@ -130,10 +130,10 @@ fn hostile_passwords_arrive_byte_exact_in_all_three_formats() {
             "--set-literal",
             &format!("vSphereStorageControllerManager.password={password}"),
         ]);
-        let capv = find(&docs, "Secret", "prod-eu-1-vsphere");
+        let capv = find(&docs, "Secret", "prod-eu-1-vsphere-secret");
         assert_eq!(capv["stringData"]["password"], password);
 
-        let cpi = find(&docs, "Secret", "prod-eu-1-vsphere-config");
+        let cpi = find(&docs, "Secret", "prod-eu-1-vsphere-config-secret");
         let conf: Value = serde_saphyr::from_str(
             cpi["stringData"]["vsphere.conf"]
                 .as_str()
@@ -478,10 +478,20 @@ fn placeholder_password_with_secret_creation_is_an_error() {
 }
 
 #[test]
-fn csi_cluster_id_longer_than_64_characters_is_an_error() {
-    let namespace = "n".repeat(60);
-    let run = capkv(&["render", "-f", "examples/full.yaml", "-n", &namespace]);
-    run.assert_fails(1, "CSI cluster-id");
+fn a_csi_cluster_id_over_64_characters_is_shortened_and_stays_unique() {
+    let cluster_id = |namespace: &str| {
+        let docs = render_full(&["-n", namespace]);
+        csi_ini(&docs)
+            .section(Some("Global"))
+            .and_then(|g| g.get("cluster-id"))
+            .expect("cluster-id")
+            .to_owned()
+    };
+    let long = cluster_id(&"n".repeat(60));
+    assert_eq!(long.len(), 64, "{long}");
+    assert!(long.starts_with(&"n".repeat(50)), "{long}");
+    assert_ne!(long, cluster_id(&format!("{}m", "n".repeat(59))));
+    assert_eq!(cluster_id("tenants"), "tenants/prod-eu-1");
 }
 
 #[test]

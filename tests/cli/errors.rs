@@ -104,13 +104,6 @@ fn invalid_cluster_name_is_rejected() {
 }
 
 #[test]
-fn derived_names_that_become_labels_must_fit() {
-    let cluster = "c".repeat(55);
-    let run = capkv(&["render", &cluster, "--set", "nodePools[0].name=poolname"]);
-    run.assert_fails(1, "shorten cluster.name or nodePools[0].name");
-}
-
-#[test]
 fn duplicate_pool_names_are_rejected() {
     let pool = "  - name: a\n    template: t\n    dataStore: d\n    network: net\n";
     let file = TempValues::new(&format!("nodePools:\n{pool}{pool}"));

@@ -6,7 +6,7 @@ use crate::support::{TempValues, capkv, documents};
 use capkv::render::Document;
 
 /// Values with no finding at all: the defaults warn about the thumbprint and the gateway.
-pub(crate) const CLEAN: &str = "vSphere:\n  tlsThumbprint: \"AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD\"\nipamProvider:\n  ranges: [\"192.168.0.10-192.168.0.200\"]\n  gateway: 192.168.0.1\n";
+pub(crate) const CLEAN: &str = "vSphere:\n  secret:\n    name: demo-vsphere\n  tlsThumbprint: \"AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD\"\nipamProvider:\n  ranges: [\"192.168.0.10-192.168.0.200\"]\n  gateway: 192.168.0.1\n";
 
 #[test]
 fn clean_values_pass_with_a_summary_on_stdout() {
@@ -21,7 +21,7 @@ fn clean_values_pass_with_a_summary_on_stdout() {
 fn warnings_are_printed_and_pass_unless_strict() {
     let run = capkv(&["lint", "demo"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(run.stdout, "lint: 0 errors, 2 warnings\n");
+    assert_eq!(run.stdout, "lint: 0 errors, 3 warnings\n");
     assert!(
         run.stderr
             .contains("warning: vSphere.tlsThumbprint: empty while vSphere.insecure is false")
@@ -30,14 +30,17 @@ fn warnings_are_printed_and_pass_unless_strict() {
         run.stderr
             .contains("(from values.yaml (built-in defaults))")
     );
-    assert_eq!(run.stderr.lines().count(), 2, "{}", run.stderr);
+    assert_eq!(run.stderr.lines().count(), 3, "{}", run.stderr);
+    assert!(run.stderr.contains(
+        "warning: vSphere.secret.name: Secret \"vsphere-secret\" is not named after this cluster"
+    ));
 
     let strict = capkv(&["lint", "demo", "--strict"]);
     strict.assert_fails(1, "warning: vSphere.tlsThumbprint");
     assert!(
         strict
             .stderr
-            .ends_with("lint: 0 errors, 2 warnings (--strict: warnings fail)\n"),
+            .ends_with("lint: 0 errors, 3 warnings (--strict: warnings fail)\n"),
         "{}",
         strict.stderr
     );
@@ -98,11 +101,8 @@ fn origins_name_the_flag_and_the_name_argument() {
         1,
         "error: nodePools[0].numCPUs: 1 is too small: CAPV requires at least 2 vCPUs (from --set flags)",
     );
-    let long = format!("c{}", "x".repeat(30));
-    capkv(&["lint", &long]).assert_fails(
-        1,
-        "shorten cluster.name by 1 character (from the NAME argument)",
-    );
+    capkv(&["lint", "1st", "--set", "cluster.metrics.enabled=true"])
+        .assert_fails(1, "change cluster.name (from the NAME argument)");
 }
 
 #[test]

@@ -378,15 +378,6 @@ fn preferred_address_types_are_from_the_allowed_set() {
 // Names
 
 #[test]
-fn derived_names_copied_into_labels_say_which_input_to_shorten() {
-    let cluster = format!("cluster-{}", "x".repeat(30));
-    lint(&format!("cluster:\n  name: {cluster}\n"), &[]).error(
-        "cluster.name",
-        &format!("label app=\"{cluster}-vsphere-cloud-controller-manager\" is invalid: the value is 71 characters, more than the 63 a label value holds; shorten cluster.name by 8 characters"),
-    );
-}
-
-#[test]
 fn derived_service_name_must_start_with_a_letter() {
     lint(
         "cluster:\n  name: 1st\n  metrics:\n    enabled: true\n",
@@ -413,15 +404,21 @@ fn names_from_the_values_are_valid_for_their_kind() {
 }
 
 #[test]
-fn secrets_capkv_creates_have_distinct_names() {
+fn a_secret_name_given_with_create_is_named_unused() {
     lint(
-        "vSphere:\n  password: p\n  secret:\n    create: true\n    name: creds\nvSphereCloudControllerManager:\n  password: p\n  secret:\n    create: true\n    name: creds\n",
+        "vSphere:\n  password: p\n  secret:\n    create: true\n    name: creds\n",
         &[],
     )
-    .error(
-        "vSphereCloudControllerManager.secret.name",
-        "\"creds\" is also vSphere.secret.name",
+    .warning(
+        "vSphere.secret.name",
+        "\"creds\" is not used: with secret.create capkv names the Secret \"demo-vsphere-secret\"",
     );
+}
+
+#[test]
+fn a_credentials_secret_not_named_after_the_cluster_is_a_warning_saying_what_capv_does() {
+    lint("vSphere:\n  secret:\n    name: shared-creds\n", &[])
+        .warning("vSphere.secret.name", "CAPV refuses it to every other one");
 }
 
 #[test]

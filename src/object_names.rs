@@ -1,0 +1,163 @@
+//! Every name and derived label value capkv gives an object, computed here and only
+//! here: templates, validation and the self-check read them from [`ClusterNames`] and
+//! [`PoolNames`].
+//!
+//! A name that would be too long for where it goes (a label value, a Service name, a
+//! MachineDeployment name: 63 characters) is shortened deterministically, as Cluster
+//! API shortens long names: its head, `-`, and the first 8 hex characters of the
+//! SHA-256 of the whole name. Short names are left as they are, so existing clusters
+//! keep their names.
+
+use crate::names::LABEL_VALUE_MAX;
+use crate::schema::Values;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// The CSI driver's limit on `cluster-id` (vsphere-csi-driver `ErrClusterIDCharLimit`).
+pub const CSI_CLUSTER_ID_MAX: usize = 64;
+const HASH_LEN: usize = 8;
+
+/// `name`, or its deterministic shortening to at most `max` characters.
+pub fn fit(name: String, max: usize) -> String {
+    if name.len() <= max {
+        return name;
+    }
+    let digest = Sha256::digest(name.as_bytes());
+    let mut hash = String::with_capacity(HASH_LEN);
+    for byte in digest.iter().take(HASH_LEN / 2) {
+        // Writing to a String cannot fail.
+        let _ = write!(hash, "{byte:02x}");
+    }
+    let mut end = max - HASH_LEN - 1;
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = name[..end].trim_end_matches(['-', '.', '/']);
+    format!("{head}-{hash}")
+}
+
+/// A name that also goes into a label value (or is a DNS-1035 label).
+fn label_sized(name: String) -> String {
+    fit(name, LABEL_VALUE_MAX)
+}
+
+/// The names of a cluster's own objects and of those it relies on.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClusterNames {
+    /// Cluster, KamajiControlPlane, VSphereCluster, InClusterIPPool.
+    pub cluster: String,
+    /// Kamaji's Secret with the tenant's kubeconfigs (`<kcp>-admin-kubeconfig`).
+    pub admin_kubeconfig: String,
+    /// The Secrets capkv creates or references.
+    pub vsphere_secret: String,
+    /// The name capkv gives the CAPV credentials Secret it creates.
+    pub created_vsphere_secret: String,
+    pub cpi_secret: String,
+    pub csi_secret: String,
+    pub cpi_service_account: String,
+    /// CPI Deployment; also its pods' `app` label.
+    pub cpi_deployment: String,
+    /// CSI controller Deployment and ServiceAccount; also its pods' `app` label.
+    pub csi_deployment: String,
+    pub csi_resource_set: String,
+    /// The ConfigMaps of the ClusterResourceSet, by the manifest file each carries.
+    pub workload_config_maps: BTreeMap<&'static str, String>,
+    /// `cluster-id` of csi-vsphere.conf: unique per workload cluster on a vCenter.
+    pub csi_cluster_id: String,
+    pub vcenter_ca: String,
+    /// Service of the metrics endpoints; also its `kamaji.clastix.io/name` label.
+    pub metrics_service: String,
+    pub service_monitor: String,
+    /// Kamaji's Secret with the API server's kubelet client certificate.
+    pub client_certificate: String,
+    pub prometheus_role: String,
+    pub prometheus_role_binding: String,
+}
+
+impl ClusterNames {
+    /// `workload_files`: the manifest files the ClusterResourceSet carries.
+    pub fn new(
+        values: &Values,
+        cluster: &str,
+        namespace: &str,
+        workload_files: &[&'static str],
+    ) -> Self {
+        let of = |suffix: &str| format!("{cluster}-{suffix}");
+        let secret = |create: bool, given: &str, suffix: &str| {
+            if create { of(suffix) } else { given.to_owned() }
+        };
+        let vs = &values.v_sphere.secret;
+        let cpi = &values.v_sphere_cloud_controller_manager.secret;
+        let csi = &values.v_sphere_storage_controller_manager.secret;
+        ClusterNames {
+            cluster: cluster.to_owned(),
+            admin_kubeconfig: of("admin-kubeconfig"),
+            vsphere_secret: secret(vs.create, &vs.name, "vsphere-secret"),
+            created_vsphere_secret: of("vsphere-secret"),
+            cpi_secret: secret(cpi.create, &cpi.name, "vsphere-config-secret"),
+            csi_secret: secret(csi.create, &csi.name, "csi-config-secret"),
+            cpi_service_account: of("cloud-controller-manager"),
+            cpi_deployment: label_sized(of("vsphere-cloud-controller-manager")),
+            csi_deployment: label_sized(of("vsphere-csi-controller")),
+            csi_resource_set: of("vsphere-csi"),
+            workload_config_maps: workload_files
+                .iter()
+                .map(|file| (*file, of(file.trim_end_matches(".yaml"))))
+                .collect(),
+            csi_cluster_id: fit(format!("{namespace}/{cluster}"), CSI_CLUSTER_ID_MAX),
+            vcenter_ca: of("vcenter-ca"),
+            metrics_service: label_sized(of("metrics")),
+            service_monitor: of("service-monitor"),
+            client_certificate: of("api-server-kubelet-client-certificate"),
+            prometheus_role: of("prometheus-secret-reader"),
+            prometheus_role_binding: of("prometheus-secret-access"),
+        }
+    }
+}
+
+impl PoolNames {
+    pub fn new(cluster: &str, pool: &str) -> Self {
+        PoolNames {
+            machine_deployment: label_sized(format!("{cluster}-{pool}-md")),
+            machine_template_base: format!("{cluster}-{pool}-vsphere-machine-template"),
+            kubeadm_config_base: format!("{cluster}-{pool}-kubeadmconfig"),
+        }
+    }
+}
+
+/// A node pool's names. The templates' final names append the content hash of their
+/// spec to the base (`render::hash`).
+#[derive(Debug, Clone, Serialize)]
+pub struct PoolNames {
+    /// Also copied by CAPI into the `cluster.x-k8s.io/deployment-name` label.
+    pub machine_deployment: String,
+    pub machine_template_base: String,
+    pub kubeadm_config_base: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_names_stay_and_long_ones_are_cut_with_a_hash() {
+        assert_eq!(fit("abc".into(), 63), "abc");
+        let long = format!("{}-vsphere-cloud-controller-manager", "c".repeat(40));
+        let fitted = fit(long.clone(), 63);
+        assert_eq!(fitted.len(), 63);
+        assert!(fitted.starts_with(&"c".repeat(40)));
+        assert_eq!(fitted, fit(long.clone(), 63), "deterministic");
+        let other = fit(long.replace("manager", "managex"), 63);
+        assert_ne!(fitted, other, "distinct names stay distinct");
+    }
+
+    #[test]
+    fn a_cut_never_ends_in_a_separator_before_the_hash() {
+        let name = format!("{}-{}", "a".repeat(53), "b".repeat(20));
+        let fitted = fit(name, 63);
+        assert!(!fitted.contains("--"), "{fitted}");
+        assert!(fitted.len() <= 63);
+    }
+}
