@@ -11,6 +11,7 @@ mod hashing;
 mod hostile;
 mod lint;
 mod manual;
+mod migration;
 mod output_dir;
 mod readme;
 mod render;
