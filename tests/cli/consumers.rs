@@ -3,20 +3,8 @@
 //! one consumer's code (cited by repository, commit and line) and runs it on what the
 //! real binary prints.
 
-use crate::support::{TempValues, capkv, documents, of_kind};
+use crate::support::{TempValues, capkv, documents, find, of_kind, render_full};
 use serde_json::{Value, json};
-
-fn render(args: &[&str]) -> Vec<Value> {
-    let mut all = vec!["render", "-f", "examples/full.yaml"];
-    all.extend_from_slice(args);
-    documents(&capkv(&all).success())
-}
-
-fn find<'a>(docs: &'a [Value], kind: &str, name: &str) -> &'a Value {
-    docs.iter()
-        .find(|d| d["kind"] == kind && d["metadata"]["name"] == name)
-        .unwrap_or_else(|| panic!("{kind}/{name} not rendered"))
-}
 
 fn container<'a>(deployment: &'a Value, name: &str) -> &'a Value {
     deployment["spec"]["template"]["spec"]["containers"]
@@ -77,7 +65,7 @@ fn kamaji_apply(kcp: &Value, cgroupfs_of_tcp: Option<&str>) -> Result<Value, Str
 #[test]
 fn kamaji_can_apply_the_kubelet_patches_of_every_kamaji_api_version() {
     for kamaji in ["v1alpha2", "v1alpha1"] {
-        let docs = render(&["--set", &format!("apiVersions.kamaji={kamaji}")]);
+        let docs = render_full(&["--set", &format!("apiVersions.kamaji={kamaji}")]);
         let kcp = of_kind(&docs, "KamajiControlPlane");
         // The provider copies spec.kubelet to the TenantControlPlane as it is
         // (controllers/kamajicontrolplane_controller_tcp.go:146); the CRD default
@@ -107,7 +95,7 @@ fn users_add_their_own_kubelet_patches_after_capkvs() {
         "cluster:\n  controlPlane:\n    kubelet:\n      cgroupfs: cgroupfs\n      configurationJSONPatches:\n        - {op: remove, path: /crashLoopBackOff/maxContainerRestartPeriod}\n        - {op: remove, path: /imagePullCredentialsVerificationPolicy}\n        - {op: add, path: /featureGates, value: {KubeletEnsureSecretPulledImages: false}}\n",
     );
     for kamaji in ["v1alpha2", "v1alpha1"] {
-        let docs = render(&[
+        let docs = render_full(&[
             "-f",
             values.arg(),
             "--set",
@@ -167,7 +155,7 @@ fn csi_global(docs: &[Value]) -> ini::Properties {
 
 #[test]
 fn the_csi_syncer_starts_without_management_cluster_credentials() {
-    let docs = render(&[]);
+    let docs = render_full(&[]);
     let deployment = find(&docs, "Deployment", "prod-eu-1-vsphere-csi-controller");
     let pod = &deployment["spec"]["template"]["spec"];
     // No token of the management cluster is handed to the pod.
@@ -254,7 +242,7 @@ fn file_in_container(
 
 #[test]
 fn the_cpi_and_the_csi_driver_verify_vcenter_against_the_given_ca() {
-    let docs = render(&["--set-string", &format!("vSphere.caBundle={CA}")]);
+    let docs = render_full(&["--set-string", &format!("vSphere.caBundle={CA}")]);
     // cloud-provider-vsphere 60f6c5d pkg/common/config/types_yaml.go:49 (global
     // caFile), config_yaml.go:176-178 (a vCenter falls back to it); a file path only.
     let cpi_secret = find(&docs, "Secret", "prod-eu-1-vsphere-config-secret");
@@ -292,7 +280,7 @@ fn the_cpi_and_the_csi_driver_verify_vcenter_against_the_given_ca() {
 
 #[test]
 fn the_chart_ca_file_key_is_passed_to_both_controllers() {
-    let docs = render(&[
+    let docs = render_full(&[
         "--set",
         "vSphere.caBundle=",
         "--set",
@@ -380,7 +368,7 @@ fn kubelet_accepts(key: &str) -> bool {
 #[test]
 fn node_labels_go_where_they_are_accepted_and_change_nothing_that_rolls() {
     let labels = "node-role.kubernetes.io/worker=,node.cluster.x-k8s.io/tier=gold,tier=web,node.kubernetes.io/pool=general";
-    let docs = render(&[
+    let docs = render_full(&[
         "--set-string",
         &format!("nodePools[0].labels={}", labels.replace(',', "\\,")),
     ]);
@@ -411,7 +399,7 @@ fn node_labels_go_where_they_are_accepted_and_change_nothing_that_rolls() {
     assert_eq!(template_labels["node.cluster.x-k8s.io/tier"], "gold");
 
     // Changing only a propagated label keeps the template names: nothing rolls.
-    let other = render(&[
+    let other = render_full(&[
         "--set-string",
         "nodePools[0].labels=node-role.kubernetes.io/db=\\,tier=web\\,node.kubernetes.io/pool=general",
     ]);
@@ -492,7 +480,7 @@ fn quantity_bytes(text: &str) -> u64 {
 
 #[test]
 fn scale_from_zero_announces_what_a_node_really_offers() {
-    let docs = render(&[
+    let docs = render_full(&[
         "--set",
         "nodePools[0].autoscaling.enabled=true",
         "--set",
@@ -535,7 +523,7 @@ fn md_pool_memory(docs: &[Value]) -> u64 {
 
 #[test]
 fn the_prometheus_operator_may_read_the_secret_the_service_monitor_names() {
-    let docs = render(&[]);
+    let docs = render_full(&[]);
     let monitor = of_kind(&docs, "ServiceMonitor");
     let namespace = monitor["metadata"]["namespace"]
         .as_str()
@@ -593,7 +581,7 @@ fn may_get_secret(docs: &[Value], account: (&str, &str), namespace: &str, secret
 #[test]
 fn csi_images_follow_the_kubernetes_minor() {
     let images = |version: &str| -> Vec<String> {
-        let docs = render(&[
+        let docs = render_full(&[
             "--set",
             &format!("cluster.controlPlane.version={version}"),
             "--set",
@@ -679,7 +667,7 @@ fn every_combination_of_provider_versions_renders_references_capi_resolves() {
         for capv in ["v1beta2", "v1beta1"] {
             for kamaji in ["v1alpha2", "v1alpha1"] {
                 let label = format!("capi {capi}, capv {capv}, kamaji {kamaji}");
-                let docs = render(&[
+                let docs = render_full(&[
                     "--set",
                     &format!(
                         "apiVersions.capi={capi},apiVersions.capv={capv},apiVersions.kamaji={kamaji}"
@@ -727,7 +715,7 @@ fn every_combination_of_provider_versions_renders_references_capi_resolves() {
 
 #[test]
 fn the_api_profile_flag_sets_all_three_versions() {
-    let docs = render(&[
+    let docs = render_full(&[
         "--set",
         "apiVersions.capv=v1beta1",
         "--api-profile",
@@ -737,7 +725,7 @@ fn the_api_profile_flag_sets_all_three_versions() {
         of_kind(&docs, "VSphereCluster")["apiVersion"],
         "infrastructure.cluster.x-k8s.io/v1beta2"
     );
-    let mixed = render(&["--set", "apiProfile=v1beta2,apiVersions.capv=v1beta1"]);
+    let mixed = render_full(&["--set", "apiProfile=v1beta2,apiVersions.capv=v1beta1"]);
     assert_eq!(
         of_kind(&mixed, "VSphereCluster")["apiVersion"],
         "infrastructure.cluster.x-k8s.io/v1beta1"

@@ -1,20 +1,8 @@
 //! The split vSphere controllers: CPI and CSI controller on the management cluster,
 //! the CSI node driver delivered to the workload cluster by a ClusterResourceSet.
 
-use crate::support::{TempValues, capkv, documents};
+use crate::support::{TempValues, capkv, find, render_full};
 use serde_json::Value;
-
-fn render_full(extra: &[&str]) -> Vec<Value> {
-    let mut args = vec!["render", "-f", "examples/full.yaml"];
-    args.extend_from_slice(extra);
-    documents(&capkv(&args).success())
-}
-
-fn find<'a>(docs: &'a [Value], kind: &str, name: &str) -> &'a Value {
-    docs.iter()
-        .find(|d| d["kind"] == kind && d["metadata"]["name"] == name)
-        .unwrap_or_else(|| panic!("{kind}/{name} not rendered"))
-}
 
 /// The manifests a ClusterResourceSet ConfigMap carries, parsed.
 fn workload_objects(docs: &[Value]) -> Vec<Value> {

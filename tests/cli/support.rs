@@ -141,3 +141,22 @@ pub(crate) fn of_kind<'a>(docs: &'a [serde_json::Value], kind: &str) -> &'a serd
         .find(|d| d["kind"] == kind)
         .unwrap_or_else(|| panic!("no {kind} in the stream"))
 }
+
+/// The documents of `capkv render -f examples/full.yaml` with extra arguments.
+pub(crate) fn render_full(extra: &[&str]) -> Vec<serde_json::Value> {
+    let mut args = vec!["render", "-f", "examples/full.yaml"];
+    args.extend_from_slice(extra);
+    documents(&capkv(&args).success())
+}
+
+/// The document of `kind` named `name`; the test fails when there is none.
+#[track_caller]
+pub(crate) fn find<'a>(
+    docs: &'a [serde_json::Value],
+    kind: &str,
+    name: &str,
+) -> &'a serde_json::Value {
+    docs.iter()
+        .find(|d| d["kind"] == kind && d["metadata"]["name"] == name)
+        .unwrap_or_else(|| panic!("{kind}/{name} not rendered"))
+}
