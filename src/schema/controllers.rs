@@ -2,7 +2,10 @@
 //! controller manager (CPI) and the CSI controller (whose node driver goes to the
 //! workload cluster through a ClusterResourceSet).
 
-use super::{Metadata, Placement, SecretRef, StringMap};
+use super::{
+    LogLevel, Metadata, Placement, PullPolicy, ReclaimPolicy, SecretRef, StringMap,
+    VolumeBindingMode,
+};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -85,12 +88,7 @@ impl Default for CloudControllerManager {
             password: "changeme".into(),
             secret: SecretRef::named("vsphere-config-secret"),
             version: "v1.31.0".into(),
-            image: Image {
-                registry: "registry.k8s.io".into(),
-                repository: "cloud-pv-vsphere/cloud-provider-vsphere".into(),
-                tag: String::new(),
-                pull_policy: "IfNotPresent".into(),
-            },
+            image: Image::default(),
             replicas: 2,
             topology: Topology::default(),
             resources: default_resources("50m", "64Mi", "256Mi"),
@@ -105,7 +103,7 @@ impl Default for CloudControllerManager {
     }
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct Image {
     /// Image registry
@@ -115,8 +113,19 @@ pub struct Image {
     /// Image tag; empty means `version`
     pub tag: String,
     /// Image pull policy
-    #[schemars(extend("enum" = ["Always", "IfNotPresent", "Never"]))]
-    pub pull_policy: String,
+    pub pull_policy: PullPolicy,
+}
+
+/// The CPI's image: the upstream release registry.
+impl Default for Image {
+    fn default() -> Self {
+        Image {
+            registry: "registry.k8s.io".into(),
+            repository: "cloud-pv-vsphere/cloud-provider-vsphere".into(),
+            tag: String::new(),
+            pull_policy: PullPolicy::IfNotPresent,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
@@ -134,8 +143,7 @@ pub struct StorageControllerManager {
     /// Installs vsphere-storage-controller-manager on the management cluster. NB: CSI node drivers are always installed on the workload cluster.
     pub enabled: bool,
     /// `PRODUCTION` or `DEVELOPMENT`.
-    #[schemars(extend("enum" = ["PRODUCTION", "DEVELOPMENT"]))]
-    pub log_level: String,
+    pub log_level: LogLevel,
     /// Namespace of the CSI node driver on the workload cluster.
     pub namespace: String,
     /// vSphere CSI username (domain-qualified: user@domain)
@@ -152,8 +160,7 @@ pub struct StorageControllerManager {
     /// cluster's Kubernetes minor (v3.7.3 up to 1.35, v3.8.0 for 1.36)
     pub images: CsiImages,
     /// Pull policy of every CSI image
-    #[schemars(extend("enum" = ["Always", "IfNotPresent", "Never"]))]
-    pub image_pull_policy: String,
+    pub image_pull_policy: PullPolicy,
     /// Resources of every controller container.
     pub resources: Map<String, Value>,
     pub deployment: Placement,
@@ -163,7 +170,7 @@ impl Default for StorageControllerManager {
     fn default() -> Self {
         StorageControllerManager {
             enabled: false,
-            log_level: "PRODUCTION".into(),
+            log_level: LogLevel::Production,
             namespace: "kube-system".into(),
             username: "admin@vcenter".into(),
             password: "changeme".into(),
@@ -171,7 +178,7 @@ impl Default for StorageControllerManager {
             storage_class: StorageClass::default(),
             replicas: 2,
             images: CsiImages::default(),
-            image_pull_policy: "IfNotPresent".into(),
+            image_pull_policy: PullPolicy::IfNotPresent,
             resources: default_resources("20m", "64Mi", "256Mi"),
             deployment: Placement::default(),
         }
@@ -317,11 +324,9 @@ pub struct StorageClass {
     /// Allow volume expansion
     pub allow_volume_expansion: bool,
     /// Reclaim policy
-    #[schemars(extend("enum" = ["Delete", "Retain"]))]
-    pub reclaim_policy: String,
+    pub reclaim_policy: ReclaimPolicy,
     /// Volume binding mode
-    #[schemars(extend("enum" = ["Immediate", "WaitForFirstConsumer"]))]
-    pub volume_binding_mode: String,
+    pub volume_binding_mode: VolumeBindingMode,
     /// Optional storage class parameters
     pub parameters: StringMap,
     /// Configure as the default storage class
@@ -334,8 +339,8 @@ impl Default for StorageClass {
             enabled: false,
             name: "vsphere-csi".into(),
             allow_volume_expansion: true,
-            reclaim_policy: "Delete".into(),
-            volume_binding_mode: "WaitForFirstConsumer".into(),
+            reclaim_policy: ReclaimPolicy::Delete,
+            volume_binding_mode: VolumeBindingMode::WaitForFirstConsumer,
             parameters: StringMap::new(),
             default: true,
         }

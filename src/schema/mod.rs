@@ -6,12 +6,16 @@
 
 mod api;
 mod controllers;
+mod enums;
 
 pub use api::{ApiProfile, ApiVersionChoice, BetaVersion, KamajiVersion, ResolvedApiVersions};
 
 pub use controllers::{
     CSI_RELEASES, CloudControllerManager, CsiImages, CsiRelease, Image, StorageClass,
     StorageControllerManager, Topology,
+};
+pub use enums::{
+    AddressType, CgroupDriver, LogLevel, PullPolicy, ReclaimPolicy, ServiceType, VolumeBindingMode,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -314,10 +318,9 @@ pub struct Addons {
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct Kubelet {
     /// kubelet cgroupfs configuration (systemd or cgroupfs)
-    #[schemars(extend("enum" = ["systemd", "cgroupfs"]))]
-    pub cgroupfs: String,
+    pub cgroupfs: CgroupDriver,
     /// kubelet preferredAddressTypes order
-    pub preferred_address_types: Vec<String>,
+    pub preferred_address_types: Vec<AddressType>,
     /// RFC 6902 JSON patches Kamaji applies to the KubeletConfiguration it uploads,
     /// after capkv's own cgroupDriver patch (e.g. removing fields an older kubelet
     /// does not know)
@@ -356,11 +359,11 @@ pub enum PatchOp {
 impl Default for Kubelet {
     fn default() -> Self {
         Kubelet {
-            cgroupfs: "systemd".into(),
+            cgroupfs: CgroupDriver::Systemd,
             preferred_address_types: vec![
-                "InternalIP".into(),
-                "ExternalIP".into(),
-                "Hostname".into(),
+                AddressType::InternalIP,
+                AddressType::ExternalIP,
+                AddressType::Hostname,
             ],
             configuration_json_patches: Vec::new(),
         }
@@ -371,8 +374,7 @@ impl Default for Kubelet {
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct ControlPlaneNetwork {
     /// Type of service used to expose the Kubernetes API server
-    #[schemars(extend("enum" = ["ClusterIP", "NodePort", "LoadBalancer"]))]
-    pub service_type: String,
+    pub service_type: ServiceType,
     /// Address used to expose the Kubernetes API server. If not set, the service will be exposed on the first available address.
     pub service_address: String,
     /// Annotations to use for the control plane service
@@ -387,7 +389,7 @@ pub struct ControlPlaneNetwork {
 impl Default for ControlPlaneNetwork {
     fn default() -> Self {
         ControlPlaneNetwork {
-            service_type: "LoadBalancer".into(),
+            service_type: ServiceType::LoadBalancer,
             service_address: String::new(),
             service_annotations: StringMap::new(),
             service_labels: StringMap::new(),

@@ -2,6 +2,7 @@
 //! Helm's semantics, then turn the merged tree into the typed [`Values`].
 
 mod merge;
+mod strict;
 pub mod strvals;
 mod typing;
 

@@ -1,20 +1,21 @@
 //! Merged tree → typed [`Values`], with errors that name the values path, say what was
 //! expected, and name the layer (file or flag) the offending value came from.
 
+use super::strict::Strict;
 use super::{Merged, PathSegment, ValuesError};
 use crate::schema::Values;
 use serde::Deserialize;
 
-/// Types `tree`, which it consumes: its strings move into the typed values instead of
-/// being copied. `merged` names the layer of a value that does not fit.
+/// Types `tree` through [`Strict`] (a struct accepts only a map). `merged` names the
+/// layer of a value that does not fit.
 pub(super) fn to_typed(tree: serde_json::Value, merged: &Merged) -> Result<Values, ValuesError> {
     // Values that fit are typed without tracking the path of every value: that runs
     // only to name the path of an error. (Tracking costs more than the typing itself:
     // its code is large and cold, `render -f examples/full.yaml` 2.53 -> 2.17 ms.)
-    if let Ok(values) = Values::deserialize(&tree) {
+    if let Ok(values) = Values::deserialize(Strict(&tree)) {
         return Ok(values);
     }
-    serde_path_to_error::deserialize::<_, Values>(tree).map_err(|err| {
+    serde_path_to_error::deserialize::<_, Values>(Strict(&tree)).map_err(|err| {
         let mut path = segments(err.path());
         let message = err.inner().to_string();
         let mut message = describe(&message, &mut path);

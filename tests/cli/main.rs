@@ -17,5 +17,6 @@ mod readme;
 mod render;
 mod rules;
 mod show_only;
+mod strict_input;
 mod support;
 mod values;

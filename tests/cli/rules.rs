@@ -336,9 +336,13 @@ fn cert_sans_have_no_ports_or_schemes() {
 
 #[test]
 fn service_type_is_one_kamaji_accepts() {
-    lint("cluster:\n  controlPlane:\n    network:\n      serviceType: Ingress\n", &[]).error(
+    lint(
+        "cluster:\n  controlPlane:\n    network:\n      serviceType: Ingress\n",
+        &[],
+    )
+    .error(
         "cluster.controlPlane.network.serviceType",
-        "\"Ingress\" is not a Service type Kamaji accepts: expected one of ClusterIP, NodePort, LoadBalancer",
+        "expected one of \"ClusterIP\", \"NodePort\", \"LoadBalancer\", got \"Ingress\"",
     );
 }
 
@@ -350,19 +354,23 @@ fn kubelet_cgroup_driver_is_systemd_or_cgroupfs() {
     )
     .error(
         "cluster.controlPlane.kubelet.cgroupfs",
-        "expected one of systemd, cgroupfs",
+        "expected one of \"systemd\", \"cgroupfs\", got \"cgroupv2\"",
     );
 }
 
 #[test]
 fn preferred_address_types_are_from_the_allowed_set() {
     lint(
-        "cluster:\n  controlPlane:\n    kubelet:\n      preferredAddressTypes: [InternalIP, PublicIP, InternalIP]\n",
+        "cluster:\n  controlPlane:\n    kubelet:\n      preferredAddressTypes: [InternalIP, PublicIP]\n",
         &[],
     )
     .error(
         "cluster.controlPlane.kubelet.preferredAddressTypes[1]",
-        "\"PublicIP\" is not a node address type",
+        "got \"PublicIP\"",
+    );
+    lint(
+        "cluster:\n  controlPlane:\n    kubelet:\n      preferredAddressTypes: [InternalIP, Hostname, InternalIP]\n",
+        &[],
     )
     .error("cluster.controlPlane.kubelet.preferredAddressTypes[2]", "listed twice");
     lint(
