@@ -169,3 +169,73 @@ proptest! {
         }
     }
 }
+
+/// String-typed values of every kind of destination: YAML objects, the CPI's YAML
+/// config, the CSI's INI config, names.
+const STRING_KEYS: &[&str] = &[
+    "vSphere.dataCenter",
+    "vSphere.server",
+    "vSphere.tlsThumbprint",
+    "vSphere.caFile",
+    "vSphereStorageControllerManager.username",
+    "vSphereStorageControllerManager.password",
+    "vSphereCloudControllerManager.password",
+    "vSphereCloudControllerManager.image.tag",
+    "nodePools[0].folder",
+    "nodePools[0].resourcePool",
+    "nodePools[0].labels",
+    "nodePools[0].taints",
+    "nodePools[0].users[0].name",
+    "cluster.controlPlane.version",
+    "cluster.controlPlane.dataStoreName",
+];
+
+/// `examples/full.yaml` (every controller on, every Secret created) with one value set.
+fn render_full_with(key: &str, value: &str) -> Result<(), String> {
+    let sources = Sources {
+        files: vec![format!("{}/examples/full.yaml", env!("CARGO_MANIFEST_DIR"))],
+        sets: vec![(SetKind::Literal, format!("{key}={value}"))],
+        ..Sources::default()
+    };
+    let (_, values) = values::load(&sources).map_err(|e| e.to_string())?;
+    let cluster = validate::cluster_name(&values, None).map_err(|e| e.to_string())?;
+    let findings = validate::check(&values, cluster, "default");
+    if findings.has_errors() {
+        return Err(findings
+            .errors()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n"));
+    }
+    let documents = Renderer::default()
+        .render_with(&values, cluster, "default", Emitted::new)
+        .map_err(|e| e.to_string())?;
+    let stream = output::stream(&output::sort(documents));
+    serde_saphyr::from_multiple::<Value>(&stream)
+        .map(drop)
+        .map_err(|e| format!("internal error: the output is not YAML: {e}"))
+}
+
+fn control_heavy_string() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<String>(),
+        "[\\x00-\\x1f\\x7f\\u{80}-\\u{9f}\\u{85}\\u{fffe}\\u{ffff}a-z \"\\\\]{1,24}",
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// No value makes the renderer fail: any string in any string-typed key renders, or
+    /// is refused with an error that names its values path.
+    #[test]
+    fn any_string_renders_or_is_refused_at_its_path(value in control_heavy_string()) {
+        for key in STRING_KEYS {
+            if let Err(message) = render_full_with(key, &value) {
+                prop_assert!(!message.contains("internal error"), "{}: {}", key, message);
+                let named = message.contains(key) || message.starts_with("error: cluster.name") || message.contains("nodePools[0]");
+                prop_assert!(named, "{}: {}", key, message);
+            }
+        }
+    }
+}

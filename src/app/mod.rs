@@ -16,6 +16,7 @@ use crate::diff::{self, InputError};
 use crate::outdir::{self, OutputDirError};
 use crate::render::RenderError;
 use crate::select::{self, NoMatch};
+use crate::terminal::printable;
 use crate::validate::Finding;
 use crate::values::{self, ValuesError};
 use crate::{lint, manual, yaml};
@@ -121,7 +122,7 @@ where
         }
         Err(err) => {
             for line in err.lines() {
-                eprintln!("{line}");
+                eprintln!("{}", printable(&line));
             }
             ExitCode::FAILURE
         }
@@ -185,7 +186,7 @@ fn run_lint(args: &LintArgs, helper: Helper) -> ExitCode {
         Err(err) => err.lines().into_iter().for_each(|l| report.error_line(l)),
     }
     for line in report.lines() {
-        eprintln!("{line}");
+        eprintln!("{}", printable(line));
     }
     if report.passed() {
         write_stdout(&[format!("{}\n", report.summary())])
@@ -285,7 +286,7 @@ fn write_stdout(pieces: &[String]) -> Result<(), ExitCode> {
         Ok(()) => Ok(()),
         Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(err) => {
-            eprintln!("error: writing output: {err}");
+            eprintln!("{}", printable(&format!("error: writing output: {err}")));
             Err(ExitCode::FAILURE)
         }
     }

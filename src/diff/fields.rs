@@ -36,6 +36,19 @@ fn collect(path: &str, old: Option<&Value>, new: Option<&Value>, out: &mut Vec<F
         (Some(Value::Object(a)), Some(Value::Object(b))) => {
             let new_keys = b.keys().filter(|k| !a.contains_key(*k));
             for key in a.keys().chain(new_keys) {
+                if crate::schema::is_secret_key(key) {
+                    // users[].passwd and the like: that it changed, never to what.
+                    if a.get(key) != b.get(key) {
+                        out.push(FieldChange {
+                            path: child(path, key),
+                            old: a.get(key).map(|_| Value::from(super::secret::HIDDEN)),
+                            new: b
+                                .get(key)
+                                .map(|_| Value::from(super::secret::HIDDEN_CHANGED)),
+                        });
+                    }
+                    continue;
+                }
                 collect(&child(path, key), a.get(key), b.get(key), out);
             }
         }

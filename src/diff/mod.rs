@@ -20,7 +20,6 @@ pub use text::use_color;
 use immutable::Problem;
 use objects::{Change, ObjectChange};
 use rollout::Pool;
-use std::io::Read;
 
 /// Everything `capkv diff` reports about two streams.
 #[derive(Debug)]
@@ -68,14 +67,9 @@ pub fn read(path: &str) -> Result<Stream, InputError> {
         input: input.to_owned(),
         message,
     };
-    let (input, text) = if path == "-" {
-        let mut text = String::new();
-        let result = std::io::stdin().read_to_string(&mut text);
-        ("standard input", result.map(|_| text))
-    } else {
-        (path, std::fs::read_to_string(path))
-    };
-    let text = text.map_err(|e| error(input, format!("cannot read: {e}")))?;
+    let input = if path == "-" { "standard input" } else { path };
+    let text = crate::input::read_text(path, crate::input::STREAM_LIMIT)
+        .map_err(|e| error(input, format!("cannot read: {e}")))?;
     Stream::parse(&text).map_err(|e| error(input, e.to_string()))
 }
 

@@ -102,15 +102,7 @@ pub(super) fn compare(
 }
 
 fn unified(old: Option<(&ObjectId, &Value)>, new: Option<(&ObjectId, &Value)>) -> String {
-    let is_secret = [old, new]
-        .iter()
-        .flatten()
-        .any(|(id, _)| id.kind == "Secret");
-    let (a, b) = if is_secret {
-        secret::redact(old.map(|o| o.1), new.map(|n| n.1))
-    } else {
-        (old.map(|o| o.1.clone()), new.map(|n| n.1.clone()))
-    };
+    let (a, b) = secret::redact(old.map(|o| o.1), new.map(|n| n.1));
     let text = |value: Option<Value>| value.map(|v| yaml::emit(&v)).unwrap_or_default();
     let label = |side: &str, id: Option<&ObjectId>| {
         id.map_or_else(

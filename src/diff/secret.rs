@@ -1,4 +1,6 @@
 //! Secret values never reach the output: a diff shows which keys changed, not to what.
+//! That covers a Secret's data and, in any object, a field whose key names a credential
+//! (`password`, `users[].passwd`), as `capkv values` masks them.
 
 use serde_json::Value;
 
@@ -11,8 +13,8 @@ const LAST_APPLIED: &[&str] = &[
     "kubectl.kubernetes.io/last-applied-configuration",
 ];
 
-const HIDDEN: &str = "(hidden)";
-const HIDDEN_CHANGED: &str = "(hidden, changed)";
+pub(super) const HIDDEN: &str = "(hidden)";
+pub(super) const HIDDEN_CHANGED: &str = "(hidden, changed)";
 
 /// Both sides of a Secret with every value replaced by a marker; a value that differs
 /// from the other side gets a different marker on the new side, so that the line
@@ -26,19 +28,44 @@ pub(super) fn redact(old: Option<&Value>, new: Option<&Value>) -> (Option<Value>
 /// `other` is the side to compare with; with none (the old side, or an added Secret)
 /// every value is simply hidden.
 fn masked(value: &Value, other: Option<&Value>) -> Value {
-    let same = |path: &[&str], entry: &Value| other.is_none_or(|o| lookup(o, path) == Some(entry));
+    let same = |path: &[&str]| other.is_none_or(|o| lookup(o, path) == lookup(value, path));
     let mut out = value.clone();
-    for field in VALUE_MAPS {
-        if let Some(Value::Object(map)) = out.get_mut(*field) {
-            for (key, entry) in map.iter_mut() {
-                *entry = marker(same(&[field, key], entry));
+    mask_secret_keys(&mut out, other);
+    if value.get("kind") == Some(&Value::from("Secret")) {
+        for field in VALUE_MAPS {
+            if let Some(Value::Object(map)) = out.get_mut(*field) {
+                for (key, entry) in map.iter_mut() {
+                    *entry = marker(same(&[field, key]));
+                }
             }
         }
     }
     if let Some(entry) = lookup_mut(&mut out, LAST_APPLIED) {
-        *entry = marker(same(LAST_APPLIED, entry));
+        *entry = marker(same(LAST_APPLIED));
     }
     out
+}
+
+/// Every field whose key names a credential, at any depth.
+fn mask_secret_keys(value: &mut Value, other: Option<&Value>) {
+    match value {
+        Value::Object(map) => {
+            for (key, entry) in map.iter_mut() {
+                let counterpart = other.and_then(|o| o.get(key));
+                if crate::schema::is_secret_key(key) && !entry.is_null() {
+                    *entry = marker(other.is_none() || counterpart == Some(&*entry));
+                } else {
+                    mask_secret_keys(entry, counterpart);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter_mut().enumerate() {
+                mask_secret_keys(item, other.and_then(|o| o.get(index)));
+            }
+        }
+        _ => {}
+    }
 }
 
 fn lookup<'v>(value: &'v Value, path: &[&str]) -> Option<&'v Value> {

@@ -64,6 +64,8 @@ pub(crate) struct ClusterContext<'a> {
     pub names: ClusterNames,
     /// The CPI pods' placement, the chart's top-level keys included.
     pub cpi_placement: Placement,
+    /// `ipamProvider.prefix` as a number (the chart wrote it as a string).
+    pub ipam_prefix: Option<i64>,
     /// The ConfigMap with vCenter's CA bundle, when there is one to mount.
     pub vcenter_ca: Option<VcenterCa>,
     /// Every CSI image, those left empty taken from the release for the cluster's minor.
@@ -164,6 +166,7 @@ impl<'a> ClusterContext<'a> {
             vcenter_ca: vcenter_ca(values, &names),
             names,
             cpi_placement: values.v_sphere_cloud_controller_manager.placement(),
+            ipam_prefix: values.ipam_provider.prefix.value(),
             csi_images: csi.images.or_release(csi_release),
             csi_resizer_args: if csi.images.resizer.is_empty() {
                 csi_release.resizer_args

@@ -50,7 +50,7 @@ fn combine(a: Value, b: Value) -> Value {
 /// and costs a scan of every string.
 fn tojson(value: &Value) -> Result<Value, minijinja::Error> {
     serde_json::to_string(value)
-        .map(Value::from_safe_string)
+        .map(|json| Value::from_safe_string(escape_unprintable(json)))
         .map_err(|err| {
             minijinja::Error::new(
                 minijinja::ErrorKind::InvalidOperation,
@@ -58,6 +58,26 @@ fn tojson(value: &Value) -> Result<Value, minijinja::Error> {
             )
             .with_source(err)
         })
+}
+
+/// YAML may not carry DEL, C1 controls (but NEL) and U+FFFE/U+FFFF as they are (YAML
+/// 1.2 `c-printable`), which JSON leaves unescaped. In JSON text they can only stand
+/// inside strings, where `\uXXXX` means the same character to a YAML reader.
+fn escape_unprintable(json: String) -> String {
+    let unprintable =
+        |c: char| matches!(c, '\u{7f}'..='\u{84}' | '\u{86}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}');
+    if !json.contains(unprintable) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if unprintable(c) {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Renders one embedded template; errors carry the template name and line, never the
@@ -72,6 +92,15 @@ pub(crate) fn render(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn unprintable_characters_are_escaped_for_yaml() {
+        let json = serde_json::to_string("a\u{7f}b\u{85}c\u{fffe}").unwrap_or_default();
+        assert_eq!(
+            super::escape_unprintable(json),
+            "\"a\\u007fb\u{85}c\\ufffe\""
+        );
+    }
+
     #[test]
     fn combine_lets_its_argument_win() {
         let user = minijinja::Value::from(minijinja::value::Serde(

@@ -427,8 +427,9 @@ fn check_map(path: &str, map: &StringMap, kind: MapKind, findings: &mut Findings
         if kind == MapKind::Labels
             && let Some(problem) = label_value_problem(value)
         {
+            // At the value's own path (a key with dots is written as it is).
             findings.error(
-                path,
+                format!("{path}.{key}"),
                 format!("label {key}=\"{value}\": the value {problem}"),
             );
         }

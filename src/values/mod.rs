@@ -6,20 +6,17 @@ mod strict;
 pub mod strvals;
 mod typing;
 
+use crate::input::{ReadError, VALUES_LIMIT};
 use crate::schema::Values;
 use crate::yaml;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::cell::OnceCell;
-use std::io::Read;
-use std::path::Path;
 pub use strvals::{SetError, SetKind};
 
 /// The defaults shipped in the binary: the chart's values contract.
 pub const BUILTIN_DEFAULTS: &str = include_str!("../../values.yaml");
 const BUILTIN_LABEL: &str = "values.yaml (built-in defaults)";
-/// A values file larger than this is refused before parsing: real ones are kilobytes.
-const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Everything the user said about values, in the order the flags were given.
 #[derive(Debug, Default, Clone)]
@@ -166,6 +163,9 @@ pub fn merge(sources: &Sources) -> Result<Merged, ValuesError> {
     };
     let mut set_only = Map::new();
     for (kind, input) in sets {
+        if ignored_like_helm(*kind, input) {
+            continue;
+        }
         strvals::apply(
             *kind,
             input,
@@ -174,7 +174,7 @@ pub fn merge(sources: &Sources) -> Result<Merged, ValuesError> {
             &read_set_file,
         )?;
         // Applied alone, the flag shows what it sets (for error attribution) and whether
-        // it sets anything: Helm silently drops `a[`, `=x` or `[0]=1`, a typo that would
+        // it sets anything: Helm silently drops `a[` or `[0]=1`, a typo that would
         // otherwise go unnoticed.
         let mut alone = Map::new();
         strvals::apply(*kind, input, &mut alone, None, &read_set_file)?;
@@ -216,6 +216,14 @@ pub fn mask_secrets(value: &mut Value) {
 }
 
 /// Merges and types the values: the input of rendering.
+/// Flags Helm ignores and scripts rely on (`--set "$EMPTY"`): an empty argument, an
+/// empty first key (`=x`, `.a=x`) and an empty JSON object (`--set-json '{}'`).
+fn ignored_like_helm(kind: SetKind, input: &str) -> bool {
+    input.is_empty()
+        || (kind != SetKind::Json && (input.starts_with('=') || input.starts_with('.')))
+        || (kind == SetKind::Json && input.trim() == "{}")
+}
+
 pub fn load(sources: &Sources) -> Result<(Merged, Values), ValuesError> {
     let mut merged = merge(sources)?;
     let tree = std::mem::take(&mut merged.tree);
@@ -224,46 +232,24 @@ pub fn load(sources: &Sources) -> Result<(Merged, Values), ValuesError> {
 }
 
 fn read_set_file(path: &str) -> std::io::Result<String> {
-    std::fs::read_to_string(path)
+    crate::input::read_text(path, VALUES_LIMIT).map_err(|e| match e {
+        ReadError::Io(err) => err,
+        other => std::io::Error::other(other.to_string()),
+    })
 }
 
 /// A values file's text and its values.
 fn read_values_file(file: &str) -> Result<(String, Map<String, Value>), ValuesError> {
-    let read_error = |message: String| ValuesError::Read {
+    let text = crate::input::read_text(file, VALUES_LIMIT).map_err(|e| ValuesError::Read {
         file: file.to_owned(),
-        message,
-    };
-    let bytes = if file == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .take(MAX_FILE_BYTES + 1)
-            .read_to_end(&mut buf)
-            .map_err(|e| read_error(e.to_string()))?;
-        buf
-    } else {
-        let path = Path::new(file);
-        let meta = std::fs::metadata(path).map_err(|e| read_error(io_message(&e)))?;
-        if meta.is_dir() {
-            return Err(read_error("is a directory, expected a values file".into()));
-        }
-        if meta.len() > MAX_FILE_BYTES {
-            return Err(read_error(format!(
-                "is {} bytes, larger than the {MAX_FILE_BYTES}-byte limit for a values file",
-                meta.len()
-            )));
-        }
-        std::fs::read(path).map_err(|e| read_error(io_message(&e)))?
-    };
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(read_error(format!(
-            "is larger than the {MAX_FILE_BYTES}-byte limit for a values file"
-        )));
-    }
-    let text = String::from_utf8(bytes).map_err(|e| {
-        read_error(format!(
-            "is not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        ))
+        message: match e {
+            ReadError::Io(err) => io_message(&err),
+            ReadError::Directory => "is a directory, expected a values file".into(),
+            ReadError::TooLarge(limit) => {
+                format!("is larger than the {limit}-byte limit for a values file")
+            }
+            other @ ReadError::NotText(_) => other.to_string(),
+        },
     })?;
     let tree = parse_values(file, &text)?;
     Ok((text, tree))

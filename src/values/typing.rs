@@ -9,6 +9,15 @@ use serde::Deserialize;
 /// Types `tree` through [`Strict`] (a struct accepts only a map). `merged` names the
 /// layer of a value that does not fit.
 pub(super) fn to_typed(tree: serde_json::Value, merged: &Merged) -> Result<Values, ValuesError> {
+    if let Some(path) = key_too_long(&tree) {
+        return Err(ValuesError::Invalid {
+            origin: merged.origin_of(&path).map(str::to_owned),
+            path: format_path(&path[..path.len() - 1]),
+            message: format!(
+                "a key of more than {MAX_KEY_LEN} characters: YAML cannot carry it as a key of the rendered objects"
+            ),
+        });
+    }
     // Values that fit are typed without tracking the path of every value: that runs
     // only to name the path of an error. (Tracking costs more than the typing itself:
     // its code is large and cold, `render -f examples/full.yaml` 2.53 -> 2.17 ms.)
@@ -31,6 +40,33 @@ pub(super) fn to_typed(tree: serde_json::Value, merged: &Merged) -> Result<Value
             message,
         }
     })
+}
+
+/// YAML's limit on an implicit key (YAML 1.2, 7.4.2): the free-form maps of the values
+/// (resources, addon settings, annotations) are written into objects as keys.
+const MAX_KEY_LEN: usize = 1024;
+
+/// The path of the first key longer than [`MAX_KEY_LEN`], the key included (built
+/// only when there is one).
+fn key_too_long(value: &serde_json::Value) -> Option<Vec<PathSegment>> {
+    let (segment, mut rest) = match value {
+        serde_json::Value::Object(map) => map.iter().find_map(|(key, child)| {
+            let rest = if key.chars().count() > MAX_KEY_LEN {
+                Some(Vec::new())
+            } else {
+                key_too_long(child)
+            };
+            rest.map(|rest| (PathSegment::Key(key.clone()), rest))
+        })?,
+        serde_json::Value::Array(items) => {
+            items.iter().enumerate().find_map(|(index, child)| {
+                key_too_long(child).map(|rest| (PathSegment::Index(index), rest))
+            })?
+        }
+        _ => return None,
+    };
+    rest.insert(0, segment);
+    Some(rest)
 }
 
 fn segments(path: &serde_path_to_error::Path) -> Vec<PathSegment> {

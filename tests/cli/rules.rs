@@ -436,5 +436,5 @@ fn label_keys_and_values_from_the_values_are_valid() {
         &[],
     )
     .error("cluster.controlPlane.labels", "label key \"team name\" is invalid")
-    .error("cluster.controlPlane.labels", "label tier=\"front end\": the value may hold only");
+    .error("cluster.controlPlane.labels.tier", "label tier=\"front end\": the value may hold only");
 }

@@ -139,3 +139,139 @@ fn the_schema_lists_the_same_closed_sets() {
         assert!(text.contains(&format!("\"{value}\"")), "{value}");
     }
 }
+
+#[test]
+fn a_value_cannot_forge_a_line_or_drive_the_terminal_on_stderr() {
+    let run = capkv(&[
+        "lint",
+        "demo",
+        "--set-string",
+        "cluster.controlPlane.labels.team=x\n::error file=main.rs::forged\u{1b}[2J",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    for line in run.stderr.lines() {
+        assert!(
+            line.starts_with("error: ")
+                || line.starts_with("warning: ")
+                || line.starts_with("lint: "),
+            "{line:?}"
+        );
+    }
+    assert!(!run.stderr.contains('\u{1b}'));
+    // Reported at the label's own path.
+    assert!(
+        run.stderr.contains("error: cluster.controlPlane.labels.team: label team=\"x\\n::error file=main.rs::forged\\u{1b}[2J\""),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn characters_yaml_cannot_carry_raw_arrive_escaped_and_byte_exact() {
+    let value = "a\u{7f}b\u{9f}c\u{fffe}d\u{85}e";
+    let out = capkv(&[
+        "render",
+        "demo",
+        "--set-string",
+        &format!("nodePools[0].template={value}"),
+    ])
+    .success();
+    let docs = crate::support::documents(&out);
+    let template = crate::support::of_kind(&docs, "VSphereMachineTemplate");
+    assert_eq!(template["spec"]["template"]["spec"]["template"], value);
+}
+
+#[test]
+fn a_key_yaml_cannot_carry_is_refused_at_its_path() {
+    let key = "k".repeat(1100);
+    capkv(&[
+        "render",
+        "demo",
+        "--set-json",
+        &format!("cluster.controlPlane.addons.coreDNS={{\"{key}\":1}}"),
+    ])
+    .assert_fails(
+        1,
+        "error: cluster.controlPlane.addons.coreDNS: a key of more than 1024 characters",
+    );
+}
+
+#[test]
+fn a_number_written_with_spaces_renders_as_the_number() {
+    let out = capkv(&["render", "demo", "--set-string", "ipamProvider.prefix= 24"]).success();
+    assert!(out.contains("\n  prefix: 24\n"), "{out}");
+}
+
+#[test]
+fn empty_set_arguments_are_ignored_as_helm_ignores_them() {
+    let plain = capkv(&["render", "demo"]).success();
+    for flag in [
+        ["--set", ""],
+        ["--set", "=x"],
+        ["--set", ".a=x"],
+        ["--set-json", "{}"],
+    ] {
+        assert_eq!(
+            capkv(&["render", "demo", flag[0], flag[1]]).success(),
+            plain,
+            "{flag:?}"
+        );
+    }
+    capkv(&["render", "demo", "--set", "a["]).assert_fails(1, "sets nothing");
+}
+
+#[test]
+fn diff_never_prints_a_password_hash_of_a_user() {
+    let render = |hash: &str| {
+        TempValues::named(
+            "stream.yaml",
+            &capkv(&[
+                "render",
+                "demo",
+                "--set",
+                &format!("nodePools[0].users[0].passwd={hash}"),
+            ])
+            .success(),
+        )
+    };
+    let (old, new) = (
+        render("$6$rounds$AAAAsecret"),
+        render("$6$rounds$BBBBsecret"),
+    );
+    let report = capkv(&["diff", old.arg(), new.arg()]).success();
+    assert!(!report.contains("secret"), "{report}");
+    assert!(
+        report.contains("users[0].passwd: (hidden) → (hidden, changed)"),
+        "{report}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn every_reader_stops_at_its_limit_on_an_endless_input() {
+    for (args, message) in [
+        (
+            vec!["render", "demo", "-f", "/dev/zero"],
+            "/dev/zero: is larger than the 16777216-byte limit",
+        ),
+        (
+            vec!["render", "demo", "--defaults", "/dev/zero"],
+            "/dev/zero: is larger than the 16777216-byte limit",
+        ),
+        (
+            vec!["render", "demo", "--set-file", "vSphere.password=/dev/zero"],
+            "cannot read file \"/dev/zero\" for \"vSphere.password\": is larger than the 16777216-byte limit",
+        ),
+        (
+            vec!["diff", "/dev/zero", "/dev/zero"],
+            "/dev/zero: cannot read: is larger than the 67108864-byte limit",
+        ),
+    ] {
+        let started = std::time::Instant::now();
+        capkv(&args).assert_fails(1, message);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "{args:?}"
+        );
+    }
+}

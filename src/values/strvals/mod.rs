@@ -100,9 +100,11 @@ pub struct SetError {
 
 impl fmt::Display for SetError {
     /// A flag that sets a password is shown without its value: errors end up in CI logs.
+    /// `--set-file` gives a path, not the secret: its errors name the file.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let lower = self.input.to_ascii_lowercase();
-        if lower.contains("password") || lower.contains("passwd") {
+        let sets_a_secret = lower.contains("password") || lower.contains("passwd");
+        if sets_a_secret && self.flag != "--set-file" {
             let key = self.input.split('=').next().unwrap_or_default();
             write!(
                 f,
