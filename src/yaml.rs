@@ -37,6 +37,10 @@ fn options() -> serde_saphyr::Options {
     budget.max_aliases = 10_000;
     budget.max_anchors = 10_000;
     budget.max_nodes = 5_000_000;
+    // What an alias costs is bounded by the events it replays (below), not by how many
+    // aliases share one anchor: PyYAML writes an anchor once and an alias for every
+    // other use of a shared object, thousands of them in a large values file.
+    budget.enforce_alias_anchor_ratio = false;
     let mut options = serde_saphyr::Options::default();
     options.budget = Some(budget);
     options.legacy_octal_numbers = true;
@@ -96,12 +100,35 @@ fn to_error(err: &serde_saphyr::Error) -> YamlError {
         .next()
         .unwrap_or(text);
     let message = text.replace("duplicate mapping key", "duplicate key");
+    let message = plain_budget_message(&message).unwrap_or(message);
     match err.location() {
         Some(at) if !message.starts_with("line ") && !message.contains(" at line ") => YamlError {
             message: format!("line {} column {}: {message}", at.line(), at.column()),
         },
         _ => YamlError { message },
     }
+}
+
+/// serde-saphyr names a breached limit by its own type (`budget breached: Depth { .. }`);
+/// users get the limit in words.
+fn plain_budget_message(message: &str) -> Option<String> {
+    let (before, rest) = message.split_once("budget breached: ")?;
+    let variant: String = rest
+        .chars()
+        .take_while(char::is_ascii_alphanumeric)
+        .collect();
+    let after = rest.find(" at line ").map_or("", |at| &rest[at..]);
+    let limit = match variant.as_str() {
+        "Depth" => "nested more than 200 levels deep",
+        "Documents" => "more than 1,000 documents",
+        "Aliases" => "more than 10,000 aliases",
+        "Anchors" => "more than 10,000 anchors",
+        "Nodes" | "Events" => "too many values (more than 5,000,000)",
+        "ScalarBytes" | "InputBytes" => "too much text",
+        "MergeKeys" => "too many merge keys (<<)",
+        _ => "too large or too complex to read",
+    };
+    Some(format!("{before}{limit}{after}"))
 }
 
 /// Parses every document of a YAML stream into JSON-shaped values, in order.

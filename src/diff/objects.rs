@@ -10,6 +10,7 @@ use super::stream::{ObjectId, Stream};
 use crate::yaml;
 use serde_json::Value;
 use similar::TextDiff;
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Change {
@@ -54,12 +55,16 @@ pub(super) fn compare(
     new: &Stream,
     replacements: &[Replacement],
 ) -> Vec<ObjectChange> {
+    // Both directions of every replacement, looked up once per object.
+    let replacing: HashMap<&ObjectId, &ObjectId> =
+        replacements.iter().map(|(o, n)| (n, o)).collect();
+    let replaced_by: HashMap<&ObjectId, &ObjectId> =
+        replacements.iter().map(|(o, n)| (o, n)).collect();
     let mut changes = Vec::new();
     for object in &new.objects {
-        let replaced = replacements
-            .iter()
-            .find(|(_, n)| n == &object.id)
-            .map(|(o, _)| o.clone())
+        let replaced = replacing
+            .get(&object.id)
+            .map(|o| (*o).clone())
             .filter(|o| old.get(o).is_some());
         let new_side = Some((&object.id, &object.value));
         let change = match old.get(&object.id) {
@@ -89,10 +94,9 @@ pub(super) fn compare(
             changes.push(ObjectChange {
                 id: object.id.clone(),
                 change: Change::Removed,
-                counterpart: replacements
-                    .iter()
-                    .find(|(o, _)| o == &object.id)
-                    .map(|(_, n)| n.clone())
+                counterpart: replaced_by
+                    .get(&object.id)
+                    .map(|n| (*n).clone())
                     .filter(|n| new.get(n).is_some()),
                 diff: String::new(),
             });

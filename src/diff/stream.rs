@@ -6,6 +6,7 @@
 
 use crate::yaml;
 use serde_json::Value;
+use std::collections::HashMap;
 use std::fmt;
 
 /// The identity of an object inside one management cluster.
@@ -54,6 +55,8 @@ pub struct Object {
 #[derive(Debug, Default)]
 pub struct Stream {
     pub objects: Vec<Object>,
+    /// Where each object is in `objects`: lookups stay constant-time on large streams.
+    index: HashMap<ObjectId, usize>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -72,19 +75,17 @@ impl Stream {
             }
             let id = identity(&value)
                 .map_err(|message| StreamError(format!("document {}: {message}", index + 1)))?;
-            if stream.get(&id).is_some() {
+            if stream.index.contains_key(&id) {
                 return Err(StreamError(format!("{id} appears more than once")));
             }
+            stream.index.insert(id.clone(), stream.objects.len());
             stream.objects.push(Object { id, value });
         }
         Ok(stream)
     }
 
     pub fn get(&self, id: &ObjectId) -> Option<&Value> {
-        self.objects
-            .iter()
-            .find(|object| &object.id == id)
-            .map(|object| &object.value)
+        self.index.get(id).map(|&at| &self.objects[at].value)
     }
 }
 

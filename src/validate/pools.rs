@@ -8,9 +8,24 @@ use crate::render::context::is_chart_hosts_command;
 use crate::schema::{NodePool, Values};
 use std::collections::HashMap;
 
+/// Each pool is three objects: past this many the stream (about 15 MB) is no longer
+/// something to review or apply in one go, and a runaway generator is stopped here
+/// instead of by the machine's memory.
+pub(super) const MAX_NODE_POOLS: usize = 5_000;
+
 pub(super) fn check(values: &Values, findings: &mut Findings) {
     if values.node_pools.is_empty() {
         findings.error("nodePools", "at least one node pool is required");
+    }
+    if values.node_pools.len() > MAX_NODE_POOLS {
+        findings.error(
+            "nodePools",
+            format!(
+                "{} node pools: capkv renders at most {MAX_NODE_POOLS} (three objects each) in one stream; split the cluster's values",
+                values.node_pools.len()
+            ),
+        );
+        return;
     }
     let mut seen: HashMap<&str, usize> = HashMap::new();
     for (index, pool) in values.node_pools.iter().enumerate() {

@@ -275,3 +275,86 @@ fn every_reader_stops_at_its_limit_on_an_endless_input() {
         );
     }
 }
+
+#[test]
+fn a_values_file_written_by_pyyaml_with_thousands_of_aliases_loads() {
+    // PyYAML writes a shared object once with an anchor and an alias at every other use.
+    let mut text = String::from("nodePools:\n");
+    for i in 0..1500 {
+        let users = if i == 0 {
+            "&ops [{name: ops, sudo: 'ALL=(ALL) NOPASSWD:ALL'}]"
+        } else {
+            "*ops"
+        };
+        text.push_str(&format!(
+            "  - {{name: p{i}, template: t, dataStore: d, network: net, users: {users}}}\n"
+        ));
+    }
+    let file = TempValues::new(&text);
+    let out = capkv(&["render", "demo", "-f", file.arg()]).success();
+    assert_eq!(out.matches("kind: MachineDeployment").count(), 1500);
+}
+
+#[test]
+fn thousands_of_set_flags_and_a_diff_of_thousands_of_objects_take_linear_time() {
+    let flags: Vec<String> = (0..8000)
+        .flat_map(|i| {
+            [
+                "--set".to_owned(),
+                format!("cluster.controlPlane.labels.k{i}=v"),
+            ]
+        })
+        .collect();
+    let mut args = vec!["values", "demo"];
+    args.extend(flags.iter().map(String::as_str));
+    let started = std::time::Instant::now();
+    let out = capkv(&args).success();
+    assert!(out.contains("k7999: v"));
+    // Quadratic (a copy of the tree per flag) took minutes here; linear takes well under.
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+
+    let mut pools = String::from("nodePools:\n");
+    for i in 0..1500 {
+        pools.push_str(&format!(
+            "  - {{name: p{i}, template: t, dataStore: d, network: net}}\n"
+        ));
+    }
+    let values = TempValues::new(&pools);
+    let render = |extra: &str| {
+        TempValues::named(
+            "s.yaml",
+            &capkv(&["render", "demo", "-f", values.arg(), "--set", extra]).success(),
+        )
+    };
+    let (old, new) = (
+        render("cluster.controlPlane.version=v1.31.0"),
+        render("cluster.controlPlane.version=v1.31.1"),
+    );
+    let started = std::time::Instant::now();
+    let report = capkv(&["diff", old.arg(), new.arg()]).success();
+    assert_eq!(report.matches("  rolls  default/demo-p").count(), 1500);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn a_runaway_number_of_pools_stops_at_the_documented_limit() {
+    let mut text = String::from("nodePools:\n");
+    for i in 0..5001 {
+        text.push_str(&format!(
+            "  - {{name: p{i}, template: t, dataStore: d, network: net}}\n"
+        ));
+    }
+    let file = TempValues::new(&text);
+    capkv(&["render", "demo", "-f", file.arg()]).assert_fails(
+        1,
+        "error: nodePools: 5001 node pools: capkv renders at most 5000",
+    );
+}

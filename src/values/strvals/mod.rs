@@ -160,12 +160,13 @@ pub fn apply(
     defaults: Option<&Value>,
     read_file: &dyn Fn(&str) -> io::Result<String>,
 ) -> Result<(), SetError> {
-    // Work on a copy: Helm aborts on the first error, so a half-applied flag must never
-    // be visible to the caller.
-    let mut work = user.clone();
+    // In place: copying the tree for every flag made thousands of flags quadratic. Helm
+    // aborts on the first error, and so do the callers: on an error the tree, which may
+    // hold part of the flag, is discarded.
+    let work = user;
     let trimmed = input.trim();
     let outcome = if kind == SetKind::Json && trimmed.starts_with('{') {
-        merge_json_object(trimmed, &mut work)
+        merge_json_object(trimmed, work)
     } else {
         let mut parser = Parser {
             src: input.chars().collect(),
@@ -174,13 +175,10 @@ pub fn apply(
             read_file,
             path: Vec::new(),
         };
-        parser.parse(&mut work, defaults.and_then(Value::as_object))
+        parser.parse(work, defaults.and_then(Value::as_object))
     };
     match outcome {
-        Ok(()) => {
-            *user = work;
-            Ok(())
-        }
+        Ok(()) => Ok(()),
         Err(message) => Err(SetError {
             flag: kind.flag(),
             input: input.to_owned(),
