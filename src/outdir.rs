@@ -55,6 +55,20 @@ pub fn write(dir: &Path, documents: &[Emitted]) -> Result<(), OutputDirError> {
     if existing {
         fs::rename(dir, &previous)
             .map_err(|e| fail(format!("cannot move the previous tree aside: {e}")))?;
+        // A file may have appeared in DIR since it was checked: the tree aside is what
+        // would be deleted, so it is checked again, and put back if it is not all ours.
+        if let Err(message) = only_capkvs_files(&previous) {
+            return Err(match fs::rename(&previous, dir) {
+                Ok(()) => fail(format!("{message} (it appeared while capkv ran)")),
+                Err(restore) => {
+                    let kept = staging.keep();
+                    fail(format!(
+                        "{message}; the previous tree could not be moved back ({restore}) and is in {}",
+                        kept.join("previous").display()
+                    ))
+                }
+            });
+        }
     }
     if let Err(err) = fs::rename(&tree, dir) {
         if existing {
@@ -104,6 +118,12 @@ fn check_replaceable(dir: &Path) -> Result<bool, String> {
     if !meta.is_dir() {
         return Err("exists and is not a directory".to_owned());
     }
+    only_capkvs_files(dir)?;
+    Ok(true)
+}
+
+/// An error naming the first entry of `dir` that capkv did not write.
+fn only_capkvs_files(dir: &Path) -> Result<(), String> {
     for entry in fs::read_dir(dir).map_err(|e| e.to_string())? {
         let entry = entry.map_err(|e| e.to_string())?;
         if !written_by_capkv(&entry.path()) {
@@ -113,7 +133,7 @@ fn check_replaceable(dir: &Path) -> Result<bool, String> {
             ));
         }
     }
-    Ok(true)
+    Ok(())
 }
 
 fn written_by_capkv(path: &Path) -> bool {
