@@ -5,7 +5,6 @@
 //! stages and reports every finding; [`diff`] compares two rendered streams.
 
 pub mod cli;
-mod cpus;
 pub mod diff;
 pub mod docs;
 pub mod input;
@@ -15,7 +14,6 @@ pub mod node_labels;
 pub mod object_names;
 pub mod outdir;
 pub mod output;
-mod parallel;
 pub mod render;
 pub mod schema;
 pub mod select;

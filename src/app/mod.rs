@@ -22,9 +22,9 @@ use crate::values::{self, ValuesError};
 use crate::{lint, manual, yaml};
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser};
-use produce::{Helper, Shown, check_and_produce};
+use produce::{Shown, check_and_produce};
 use std::ffi::OsString;
-use std::io::{IoSlice, IsTerminal, Write};
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 #[derive(Debug, thiserror::Error)]
@@ -88,8 +88,6 @@ where
     T: Into<OsString>,
 {
     let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
-    // Rendering starts before the arguments are parsed: see `produce`.
-    let helper = renders(&args).then(Helper::start);
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(err) => {
@@ -98,8 +96,8 @@ where
         }
     };
     let result = match cli.command {
-        Command::Render(args) => render(&args, helper.unwrap_or_else(Helper::start)),
-        Command::Lint(args) => return run_lint(&args, helper.unwrap_or_else(Helper::start)),
+        Command::Render(args) => render(&args),
+        Command::Lint(args) => return run_lint(&args),
         Command::Values(args) => show_values(&args).map(Output::from),
         Command::Schema => Ok(schema_text().into()),
         Command::Docs => Ok(crate::docs::values_table().into()),
@@ -108,14 +106,10 @@ where
         Command::Man(args) => man(&args).map(Output::from),
     };
     match result {
-        Ok(output) => {
-            let code = match write_stdout(&output.pieces) {
-                Ok(()) => output.code,
-                Err(code) => code,
-            };
-            keep_until_exit(output);
-            code
-        }
+        Ok(output) => match write_stdout(&output.pieces) {
+            Ok(()) => output.code,
+            Err(code) => code,
+        },
         Err(AppError::Usage(err)) => {
             let _ = err.print();
             ExitCode::from(2)
@@ -129,20 +123,11 @@ where
     }
 }
 
-/// Whether the command line asks for a command that renders (`render`, `lint`), which
-/// is always the first argument.
-fn renders(args: &[OsString]) -> bool {
-    args.get(1)
-        .is_some_and(|command| command == "render" || command == "lint")
-}
-
-fn render(args: &RenderArgs, helper: Helper) -> Result<Output, AppError> {
-    let (findings, documents) =
-        check_and_produce(&args.values, args.api_profile, Shown::Errors, helper)?;
+fn render(args: &RenderArgs) -> Result<Output, AppError> {
+    let (findings, documents) = check_and_produce(&args.values, args.api_profile, Shown::Errors)?;
     let Some(documents) = documents else {
         return Err(AppError::Invalid(findings.errors().cloned().collect()));
     };
-    keep_until_exit(findings);
     let mut documents = select::filter(documents?, &args.show_only)?;
     if let Some(dir) = &args.output_dir {
         outdir::write(dir, &documents)?;
@@ -152,28 +137,18 @@ fn render(args: &RenderArgs, helper: Helper) -> Result<Output, AppError> {
         .iter_mut()
         .map(|doc| std::mem::take(&mut doc.text))
         .collect();
-    keep_until_exit(documents);
     Ok(Output {
         pieces,
         code: ExitCode::SUCCESS,
     })
 }
 
-/// Lets `value` go without freeing it: for what a command has finished with just
-/// before the process exits, which returns all of its memory at once. A large
-/// cluster's objects, values and output are tens of thousands of small allocations,
-/// many made on other threads; freeing them one by one took 2–3 ms of a 1000-pool
-/// render, all of it after the work was done.
-fn keep_until_exit<T>(value: T) {
-    std::mem::forget(value);
-}
-
 /// Everything `render` checks, warnings included, reported in full. Rendering and the
 /// self-check count only when the values have no errors (a render of invalid values
 /// would only repeat them).
-fn run_lint(args: &LintArgs, helper: Helper) -> ExitCode {
+fn run_lint(args: &LintArgs) -> ExitCode {
     let mut report = lint::Report::new(args.strict);
-    match check_and_produce(&args.values, args.api_profile, Shown::All, helper) {
+    match check_and_produce(&args.values, args.api_profile, Shown::All) {
         Ok((findings, documents)) => {
             for finding in &findings.0 {
                 report.finding(finding);
@@ -292,22 +267,11 @@ fn write_stdout(pieces: &[String]) -> Result<(), ExitCode> {
     }
 }
 
-/// Hands the pieces to the system a thousand at a time (`writev`): stdout's own buffer
-/// would write at every line feed, and one of ours would copy every byte once more.
+/// Every piece, in order, through one buffer.
 fn write_all_pieces(out: &mut impl Write, pieces: &[String]) -> std::io::Result<()> {
-    let mut slices: Vec<IoSlice<'_>> = pieces
-        .iter()
-        .filter(|piece| !piece.is_empty())
-        .map(|piece| IoSlice::new(piece.as_bytes()))
-        .collect();
-    let mut rest = &mut slices[..];
-    while !rest.is_empty() {
-        match out.write_vectored(rest) {
-            Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
-            Ok(written) => IoSlice::advance_slices(&mut rest, written),
-            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(err) => return Err(err),
-        }
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, out);
+    for piece in pieces {
+        out.write_all(piece.as_bytes())?;
     }
     out.flush()
 }
@@ -354,6 +318,7 @@ mod tests {
 
     #[test]
     fn a_writer_that_takes_nothing_is_an_error_not_a_loop() {
+        // write_all reports a writer that accepts no bytes as WriteZero.
         struct Full;
         impl Write for Full {
             fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {

@@ -1,12 +1,10 @@
 //! Rendering stage: typed values → Kubernetes objects, through the embedded templates.
 
-mod ahead;
 pub(crate) mod config_files;
 pub(crate) mod context;
 mod engine;
 pub mod hash;
 
-use crate::parallel;
 use crate::schema::{NodePool, Values};
 use crate::yaml::{self, Node};
 use context::{ClusterContext, PoolContext};
@@ -15,7 +13,6 @@ use minijinja::value::Serde;
 use serde_json::Value;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
 /// One rendered object and the template it came from.
 #[derive(Debug, Clone)]
@@ -55,96 +52,24 @@ const WORKLOAD_FILES: [&str; WORKLOAD_TEMPLATES.len()] =
 const MACHINE_TEMPLATE: &str = "vsphere-machine-template.yaml";
 const KUBEADM_CONFIG_TEMPLATE: &str = "kubeadmconfig-template.yaml";
 const MACHINE_DEPLOYMENT: &str = "machine-deployment.yaml";
-/// Where the template that carries the workload manifests (rendering it renders them)
-/// is in [`CLUSTER_TEMPLATES`].
-const CSI_RESOURCE_SET_AT: usize = 8;
-const CSI_RESOURCE_SET: &str = CLUSTER_TEMPLATES[CSI_RESOURCE_SET_AT];
-/// Every template, in the order rendering first needs it: the whole-cluster templates,
-/// with the workload manifests just before the ClusterResourceSet that carries them,
-/// then the pool templates.
-const RENDER_ORDER: [&str; WORKLOAD_TEMPLATES.len() + CLUSTER_TEMPLATES.len() + 3] = {
-    let mut order = [""; WORKLOAD_TEMPLATES.len() + CLUSTER_TEMPLATES.len() + 3];
-    let mut next = 0;
-    let mut cluster = 0;
-    while cluster < CLUSTER_TEMPLATES.len() {
-        if cluster == CSI_RESOURCE_SET_AT {
-            let mut workload = 0;
-            while workload < WORKLOAD_TEMPLATES.len() {
-                order[next] = WORKLOAD_TEMPLATES[workload];
-                next += 1;
-                workload += 1;
-            }
-        }
-        order[next] = CLUSTER_TEMPLATES[cluster];
-        next += 1;
-        cluster += 1;
-    }
-    order[next] = MACHINE_TEMPLATE;
-    order[next + 1] = KUBEADM_CONFIG_TEMPLATE;
-    order[next + 2] = MACHINE_DEPLOYMENT;
-    order
-};
-/// From this many pools on, rendering is long enough to be worth a thread on every
-/// core (see [`threads_worth`]); below it, rendering uses the thread that reads the
-/// values and the helper that compiled the templates.
-const EVERY_CORE_FROM_POOLS: usize = 32;
+/// The template that carries the workload manifests (rendering it renders them).
+const CSI_RESOURCE_SET: &str = "csi-resource-set.yaml";
 
-/// How many threads rendering `values` is worth: every core for a large cluster; for a
-/// small one the two that exist anyway (the one that reads the values and the helper
-/// that compiles the templates). Asking the system costs a tenth of a millisecond
-/// (cgroup files are read), so small clusters do not ask.
-pub fn threads_worth(values: &Values) -> usize {
-    if values.node_pools.len() < EVERY_CORE_FROM_POOLS {
-        return 2;
-    }
-    std::thread::available_parallelism().map_or(2, |n| n.get().max(2))
-}
-
-/// One piece of rendering, in output order: a whole-cluster template, or a node pool's
-/// three templates.
-#[derive(Debug)]
-enum Job<'v> {
-    Cluster(&'static str),
-    Pool(&'v NodePool),
-}
-
-/// The templates, each compiled when first needed (or ahead, see
-/// [`Renderer::compile_ahead`]) and then kept for the life of the process.
+/// The embedded templates, compiled by minijinja when first rendered.
 #[derive(Debug)]
 pub struct Renderer {
-    /// Built by the first thread that needs it: the helper thread that compiles ahead,
-    /// while the thread that made the renderer goes on reading the values.
-    env: OnceLock<minijinja::Environment<'static>>,
-    ahead: ahead::Ahead,
+    env: minijinja::Environment<'static>,
 }
 
 impl Default for Renderer {
     fn default() -> Self {
         Renderer {
-            env: OnceLock::new(),
-            ahead: ahead::Ahead::new(RENDER_ORDER.len()),
+            env: engine::environment(),
         }
     }
 }
 
 impl Renderer {
-    /// Compiles templates from the last one rendering needs back, until every template
-    /// is compiled or being compiled, or [`Renderer::stop_compiling_ahead`] is called:
-    /// the work of a helper thread started before the values are read.
-    pub fn compile_ahead(&self) {
-        self.ahead.run_from_back(|index| self.compile(index));
-    }
-
-    /// Lets [`Renderer::compile_ahead`] return after the template it is compiling.
-    pub fn stop_compiling_ahead(&self) {
-        self.ahead.stop();
-    }
-
-    fn compile(&self, index: usize) {
-        // A template that does not compile reports its error where it is rendered.
-        let _ = self.env().get_template(RENDER_ORDER[index]);
-    }
-
     /// Renders every object of the cluster. Templates are compiled once per process;
     /// each pool renders its three templates once.
     pub fn render(
@@ -159,11 +84,11 @@ impl Renderer {
         })
     }
 
-    /// Renders every object like [`Renderer::render`], on this thread, and hands each,
-    /// with the name of its template, to `finish` as soon as it is parsed; the results
-    /// come back in render order. The parsed object borrows from the template's output
-    /// and is gone after `finish`: a large cluster never holds all of its objects
-    /// parsed at once.
+    /// Renders every object like [`Renderer::render`] and hands each, with the name of
+    /// its template, to `finish` as soon as it is parsed; the results come back in
+    /// render order (whole-cluster templates, then the pools in values order). The
+    /// parsed object borrows from the template's output and is gone after `finish`: a
+    /// large cluster never holds all of its objects parsed at once.
     pub fn render_with<T>(
         &self,
         values: &Values,
@@ -171,23 +96,22 @@ impl Renderer {
         namespace: &str,
         finish: impl Fn(&str, &Node<'_>) -> T,
     ) -> Result<Vec<T>, RenderError> {
-        let plan = Plan::new(values, cluster, namespace, 1)?;
-        plan.work(self, &finish);
-        plan.documents()
-    }
-
-    /// The work of a helper thread started before the values are read: compiles
-    /// templates ahead (see [`Renderer::compile_ahead`]), then, once `plan` is set,
-    /// renders its share of the plan, if there is one.
-    pub fn help<T>(
-        &self,
-        plan: &OnceLock<Option<&Plan<'_, T>>>,
-        finish: &impl Fn(&str, &Node<'_>) -> T,
-    ) {
-        self.compile_ahead();
-        if let Some(plan) = plan.wait() {
-            plan.work(self, finish);
+        let ctx =
+            ClusterContext::new(values, cluster, namespace).map_err(|reason| RenderError {
+                template: "csi-controller.yaml".into(),
+                message: format!("csi-vsphere.conf: a value {reason}"),
+            })?;
+        // Converted once and shared by reference by every template and pool.
+        let ctx = TemplateValue::from(Serde(&ctx));
+        let mut documents =
+            Vec::with_capacity(CLUSTER_TEMPLATES.len() + 3 * values.node_pools.len());
+        for name in CLUSTER_TEMPLATES {
+            self.render_cluster_template(name, &ctx, &finish, &mut documents)?;
         }
+        for pool in &values.node_pools {
+            self.render_pool(&ctx, cluster, pool, &finish, &mut documents)?;
+        }
+        Ok(documents)
     }
 
     /// The objects of one whole-cluster template.
@@ -267,15 +191,8 @@ impl Renderer {
         Ok(())
     }
 
-    fn env(&self) -> &minijinja::Environment<'static> {
-        self.env.get_or_init(engine::environment)
-    }
-
     fn render_text(&self, name: &str, ctx: TemplateValue) -> Result<String, RenderError> {
-        if let Some(index) = RENDER_ORDER.iter().position(|known| *known == name) {
-            self.ahead.ensure(index, |index| self.compile(index));
-        }
-        engine::render(self.env(), name, ctx).map_err(|e| RenderError {
+        engine::render(&self.env, name, ctx).map_err(|e| RenderError {
             template: name.to_owned(),
             message: template_error(&e),
         })
@@ -313,97 +230,6 @@ impl Renderer {
             .unwrap_or_default()
             .to_owned();
         Ok((final_name, finish(name, &doc)))
-    }
-}
-
-/// A cluster's rendering as a list of jobs in output order (whole-cluster templates,
-/// then node pools), which any number of threads share ([`Plan::work`]); their results
-/// put together ([`Plan::documents`]) are the cluster's documents in render order, each
-/// what the `finish` function made of it.
-#[derive(Debug)]
-pub struct Plan<'v, T> {
-    cluster: &'v str,
-    /// The cluster's template context, converted once and shared by every job.
-    ctx: TemplateValue,
-    jobs: Vec<Job<'v>>,
-    runs: parallel::Runs<Result<Vec<T>, RenderError>>,
-}
-
-impl<'v, T> Plan<'v, T> {
-    /// The jobs of rendering `values`, cut into runs for `threads` threads.
-    pub fn new(
-        values: &'v Values,
-        cluster: &'v str,
-        namespace: &str,
-        threads: usize,
-    ) -> Result<Self, RenderError> {
-        let ctx =
-            ClusterContext::new(values, cluster, namespace).map_err(|reason| RenderError {
-                template: "csi-controller.yaml".into(),
-                message: format!("csi-vsphere.conf: a value {reason}"),
-            })?;
-        let jobs: Vec<Job<'v>> = CLUSTER_TEMPLATES
-            .iter()
-            .map(|name| Job::Cluster(name))
-            .chain(values.node_pools.iter().map(Job::Pool))
-            .collect();
-        Ok(Plan {
-            cluster,
-            ctx: TemplateValue::from(Serde(&ctx)),
-            runs: parallel::Runs::new(jobs.len(), threads),
-            jobs,
-        })
-    }
-
-    /// Renders runs of jobs, handing each object to `finish` in this thread, until no
-    /// run is left (or [`Plan::stop`] was called).
-    pub fn work(&self, renderer: &Renderer, finish: &impl Fn(&str, &Node<'_>) -> T) {
-        self.runs.work(|range| {
-            let mut documents = Vec::new();
-            for job in &self.jobs[range] {
-                match job {
-                    Job::Cluster(name) => {
-                        renderer.render_cluster_template(
-                            name,
-                            &self.ctx,
-                            finish,
-                            &mut documents,
-                        )?;
-                    }
-                    Job::Pool(pool) => {
-                        renderer.render_pool(
-                            &self.ctx,
-                            self.cluster,
-                            pool,
-                            finish,
-                            &mut documents,
-                        )?;
-                    }
-                }
-            }
-            Ok(documents)
-        });
-    }
-
-    /// Leaves the jobs nobody has started undone: the values turned out invalid and the
-    /// documents will not be used.
-    pub fn stop(&self) {
-        self.runs.stop();
-    }
-
-    /// Every document in render order, once the threads still on a run are done (call
-    /// it after [`Plan::work`]); the first error in render order if a run failed.
-    pub fn documents(&self) -> Result<Vec<T>, RenderError> {
-        let runs = self.runs.results();
-        let count = runs
-            .iter()
-            .map(|run| run.as_ref().map_or(0, Vec::len))
-            .sum();
-        let mut documents = Vec::with_capacity(count);
-        for run in runs {
-            documents.extend(run?);
-        }
-        Ok(documents)
     }
 }
 
@@ -447,22 +273,23 @@ mod tests {
     use crate::schema::ApiProfile;
     use crate::values::{self, Sources};
 
-    /// A template missing from the render order would never be compiled ahead; one
-    /// listed twice would be compiled twice.
+    /// Every embedded template is rendered: none is forgotten in the lists above.
     #[test]
-    fn render_order_names_every_template_once() {
-        let mut order = RENDER_ORDER.to_vec();
-        order.sort_unstable();
+    fn the_template_lists_name_every_template_once() {
+        let mut listed: Vec<&str> = CLUSTER_TEMPLATES
+            .iter()
+            .chain(WORKLOAD_TEMPLATES)
+            .chain(&[
+                MACHINE_TEMPLATE,
+                KUBEADM_CONFIG_TEMPLATE,
+                MACHINE_DEPLOYMENT,
+            ])
+            .copied()
+            .collect();
+        listed.sort_unstable();
         let embedded: Vec<&str> = engine::SOURCES.iter().map(|(name, _)| *name).collect();
-        assert_eq!(order, embedded);
-        assert_eq!(CSI_RESOURCE_SET, "csi-resource-set.yaml");
-        let carrier = RENDER_ORDER
-            .iter()
-            .position(|name| *name == CSI_RESOURCE_SET);
-        let workload = RENDER_ORDER
-            .iter()
-            .position(|name| *name == WORKLOAD_TEMPLATES[0]);
-        assert_eq!(workload.map(|at| at + WORKLOAD_TEMPLATES.len()), carrier);
+        assert_eq!(listed, embedded);
+        assert!(CLUSTER_TEMPLATES.contains(&CSI_RESOURCE_SET));
     }
 
     /// Large clusters render quickly because every template's output is read by the

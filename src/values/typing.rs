@@ -51,7 +51,7 @@ const MAX_KEY_LEN: usize = 1024;
 fn key_too_long(value: &serde_json::Value) -> Option<Vec<PathSegment>> {
     let (segment, mut rest) = match value {
         serde_json::Value::Object(map) => map.iter().find_map(|(key, child)| {
-            let rest = if key.chars().count() > MAX_KEY_LEN {
+            let rest = if key.len() > MAX_KEY_LEN && key.chars().count() > MAX_KEY_LEN {
                 Some(Vec::new())
             } else {
                 key_too_long(child)

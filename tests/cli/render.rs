@@ -440,8 +440,8 @@ fn large_clusters_with_invalid_values_fail_before_any_output() {
     assert!(!run.stderr.contains("capkv bug"), "{}", run.stderr);
 }
 
-/// `render` and `lint` start a helper thread before the arguments are parsed: command
-/// lines that clap answers itself (help, usage errors) must end as they always did.
+/// Command lines that clap answers itself (help, usage errors) end at once, with
+/// clap's exit codes.
 #[test]
 fn rendering_commands_answered_by_clap_end_at_once() {
     for command in ["render", "lint"] {
