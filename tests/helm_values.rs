@@ -98,7 +98,7 @@ fn same(expected: &Value, got: &Value) -> bool {
 /// What capkv does instead of Helm: succeed and pass a check, or fail.
 type Outcome = Result<fn(&Value), ()>;
 
-/// The documented differences from Helm (README "Differences from Helm"), by row: the
+/// The documented differences from Helm (docs/values.md "Differences from Helm"), by row: the
 /// difference's number and capkv's outcome.
 fn deliberate_difference(id: &str) -> Option<(u8, Outcome)> {
     Some(match id {

@@ -85,14 +85,15 @@ fn a_wrong_type_or_unknown_key_fails_the_schema() {
 
 #[test]
 fn readme_configuration_section_is_the_docs_output() {
-    let readme = std::fs::read_to_string(repo_root().join("README.md")).expect("README.md");
+    let readme =
+        std::fs::read_to_string(repo_root().join("docs/values.md")).expect("docs/values.md");
     let begin = "<!-- capkv docs: begin -->\n";
     let start = readme.find(begin).expect("begin marker") + begin.len();
     let end = readme.find("<!-- capkv docs: end -->").expect("end marker");
     assert_eq!(
         &readme[start..end],
         capkv(&["docs"]).success(),
-        "README's Configuration section is stale: paste the output of `capkv docs`"
+        "docs/values.md Configuration section is stale: paste the output of `capkv docs`"
     );
 }
 

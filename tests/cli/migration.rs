@@ -1,4 +1,4 @@
-//! Moving a running Helm release of the chart to capkv (README "Moving a cluster from
+//! Moving a running Helm release of the chart to capkv (docs/chart.md "Moving a cluster from
 //! the chart to capkv"): `capkv diff` of what Helm applied against what capkv renders
 //! from the same values says which pools roll and which objects are left behind.
 //! `tests/migration/chart-v0.1.0.yaml` is `helm template tenant-a` of the chart v0.1.0

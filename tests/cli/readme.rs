@@ -1,4 +1,4 @@
-//! The README's `capkv diff` example is real output of the binary.
+//! The `capkv diff` example of docs/diff.md is real output of the binary.
 
 use crate::support::{TempValues, capkv, repo_root};
 
@@ -7,7 +7,7 @@ const MARKER: &str =
 
 /// The fenced block right after the marker line.
 fn readme_example() -> String {
-    let readme = std::fs::read_to_string(repo_root().join("README.md")).expect("README.md");
+    let readme = std::fs::read_to_string(repo_root().join("docs/diff.md")).expect("docs/diff.md");
     let after = readme
         .split_once(&format!("{MARKER}\n```text\n"))
         .expect("the marker and a text block follow each other")
@@ -44,7 +44,7 @@ fn the_reviewing_changes_example_is_the_real_output() {
     assert_eq!(
         readme_example(),
         output,
-        "README example is stale; the real output is:\n{output}"
+        "docs/diff.md example is stale; the real output is:\n{output}"
     );
     // What the example is there to show.
     assert!(output.contains("  rolls   default/prod-eu-1-general-md\n"));
