@@ -82,7 +82,7 @@ impl Layer {
         }
     }
 
-    fn has(&self, label: &str, path: &[PathSegment]) -> bool {
+    fn has(&self, label: &str, path: &[Segment]) -> bool {
         let tree = match self {
             Layer::Tree(tree) => Some(tree),
             Layer::Text { text, tree } => {
@@ -95,7 +95,7 @@ impl Layer {
 
 impl Merged {
     /// Names the layer that supplied the value at `path` (the highest one that has it).
-    pub fn origin_of(&self, path: &[PathSegment]) -> Option<&str> {
+    pub fn origin_of(&self, path: &[Segment]) -> Option<&str> {
         self.layers
             .iter()
             .find(|(label, layer)| layer.has(label, path))
@@ -108,22 +108,19 @@ impl Merged {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PathSegment {
-    Key(String),
-    Index(usize),
-}
+/// A step of a values path (`--set` parses into it, errors are reported with it).
+pub use strvals::Segment;
 
-fn lookup<'a>(tree: &'a Map<String, Value>, path: &[PathSegment]) -> Option<&'a Value> {
+fn lookup<'a>(tree: &'a Map<String, Value>, path: &[Segment]) -> Option<&'a Value> {
     let (first, rest) = path.split_first()?;
-    let PathSegment::Key(key) = first else {
+    let Segment::Key(key) = first else {
         return None;
     };
     let mut node = tree.get(key)?;
     for segment in rest {
         node = match (segment, node) {
-            (PathSegment::Key(k), Value::Object(m)) => m.get(k)?,
-            (PathSegment::Index(i), Value::Array(l)) => l.get(*i)?,
+            (Segment::Key(k), Value::Object(m)) => m.get(k)?,
+            (Segment::Index(i), Value::Array(l)) => l.get(*i)?,
             _ => return None,
         };
     }

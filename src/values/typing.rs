@@ -2,7 +2,7 @@
 //! expected, and name the layer (file or flag) the offending value came from.
 
 use super::strict::Strict;
-use super::{Merged, PathSegment, ValuesError};
+use super::{Merged, Segment, ValuesError};
 use crate::schema::Values;
 use serde::Deserialize;
 
@@ -27,7 +27,7 @@ pub(super) fn to_typed(tree: serde_json::Value, merged: &Merged) -> Result<Value
         let mut path = segments(err.path());
         let message = err.inner().to_string();
         let mut message = describe(&message, &mut path);
-        if matches!(path.last(), Some(PathSegment::Key(key)) if crate::schema::is_secret_key(key)) {
+        if matches!(path.last(), Some(Segment::Key(key)) if crate::schema::is_secret_key(key)) {
             // The offending value may be the password itself.
             if let Some(cut) = message.find(", got ") {
                 message.truncate(cut);
@@ -47,7 +47,7 @@ const MAX_KEY_LEN: usize = 1024;
 
 /// The path of the first key longer than [`MAX_KEY_LEN`], the key included (built
 /// only when there is one).
-fn key_too_long(value: &serde_json::Value) -> Option<Vec<PathSegment>> {
+fn key_too_long(value: &serde_json::Value) -> Option<Vec<Segment>> {
     let (segment, mut rest) = match value {
         serde_json::Value::Object(map) => map.iter().find_map(|(key, child)| {
             let rest = if key.len() > MAX_KEY_LEN && key.chars().count() > MAX_KEY_LEN {
@@ -55,11 +55,11 @@ fn key_too_long(value: &serde_json::Value) -> Option<Vec<PathSegment>> {
             } else {
                 key_too_long(child)
             };
-            rest.map(|rest| (PathSegment::Key(key.clone()), rest))
+            rest.map(|rest| (Segment::Key(key.clone()), rest))
         })?,
         serde_json::Value::Array(items) => {
             items.iter().enumerate().find_map(|(index, child)| {
-                key_too_long(child).map(|rest| (PathSegment::Index(index), rest))
+                key_too_long(child).map(|rest| (Segment::Index(index), rest))
             })?
         }
         _ => return None,
@@ -68,28 +68,28 @@ fn key_too_long(value: &serde_json::Value) -> Option<Vec<PathSegment>> {
     Some(rest)
 }
 
-fn segments(path: &serde_path_to_error::Path) -> Vec<PathSegment> {
+fn segments(path: &serde_path_to_error::Path) -> Vec<Segment> {
     path.iter()
         .filter_map(|segment| match segment {
-            serde_path_to_error::Segment::Map { key } => Some(PathSegment::Key(key.clone())),
-            serde_path_to_error::Segment::Seq { index } => Some(PathSegment::Index(*index)),
+            serde_path_to_error::Segment::Map { key } => Some(Segment::Key(key.clone())),
+            serde_path_to_error::Segment::Seq { index } => Some(Segment::Index(*index)),
             _ => None,
         })
         .collect()
 }
 
 /// `nodePools[1].memoryMiB`: the notation of the chart's values table and of `--set`.
-pub(super) fn format_path(path: &[PathSegment]) -> String {
+pub(super) fn format_path(path: &[Segment]) -> String {
     let mut out = String::new();
     for segment in path {
         match segment {
-            PathSegment::Key(key) => {
+            Segment::Key(key) => {
                 if !out.is_empty() {
                     out.push('.');
                 }
                 out.push_str(key);
             }
-            PathSegment::Index(index) => {
+            Segment::Index(index) => {
                 out.push('[');
                 out.push_str(&index.to_string());
                 out.push(']');
@@ -104,17 +104,17 @@ pub(super) fn format_path(path: &[PathSegment]) -> String {
 
 /// The inverse of [`format_path`] for the paths checks report (`a.b[2].c`); `None`
 /// for anything else (a flag name such as `--namespace` parses, but names no value).
-pub(super) fn parse_path(path: &str) -> Option<Vec<PathSegment>> {
+pub(super) fn parse_path(path: &str) -> Option<Vec<Segment>> {
     let mut segments = Vec::new();
     for part in path.split('.') {
         let (key, mut rest) = part.split_once('[').map_or((part, ""), |(k, r)| (k, r));
         if key.is_empty() {
             return None;
         }
-        segments.push(PathSegment::Key(key.to_owned()));
+        segments.push(Segment::Key(key.to_owned()));
         while !rest.is_empty() {
             let (index, after) = rest.split_once(']')?;
-            segments.push(PathSegment::Index(index.parse().ok()?));
+            segments.push(Segment::Index(index.parse().ok()?));
             rest = match after {
                 "" => "",
                 more => more.strip_prefix('[')?,
@@ -127,12 +127,12 @@ pub(super) fn parse_path(path: &str) -> Option<Vec<PathSegment>> {
 /// Rewrites serde's messages into the user's vocabulary. serde's wording is stable
 /// (`unknown field`, `missing field`, `invalid type`, `invalid value`); anything else
 /// is passed through unchanged.
-fn describe(message: &str, path: &mut Vec<PathSegment>) -> String {
+fn describe(message: &str, path: &mut Vec<Segment>) -> String {
     if let Some(rest) = message.strip_prefix("unknown field `") {
         let (key, expected) = rest.split_once('`').unwrap_or((rest, ""));
         // serde reports the unknown key at the parent's path.
-        if path.last() != Some(&PathSegment::Key(key.to_owned())) {
-            path.push(PathSegment::Key(key.to_owned()));
+        if path.last() != Some(&Segment::Key(key.to_owned())) {
+            path.push(Segment::Key(key.to_owned()));
         }
         let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
         return match closest(key, &candidates) {
@@ -143,7 +143,7 @@ fn describe(message: &str, path: &mut Vec<PathSegment>) -> String {
     }
     if let Some(rest) = message.strip_prefix("missing field `") {
         let key = rest.split('`').next().unwrap_or(rest);
-        path.push(PathSegment::Key(key.to_owned()));
+        path.push(Segment::Key(key.to_owned()));
         return "required key is missing".to_owned();
     }
     for (prefix, wrong_type) in [("invalid type: ", true), ("invalid value: ", false)] {
@@ -222,7 +222,7 @@ mod tests {
 
     #[test]
     fn unknown_key_suggests_the_closest_known_key() {
-        let mut path = vec![PathSegment::Key("nodePools".into()), PathSegment::Index(0)];
+        let mut path = vec![Segment::Key("nodePools".into()), Segment::Index(0)];
         let msg = describe(
             "unknown field `replica`, expected one of `name`, `replicas`, `template`",
             &mut path,
@@ -249,7 +249,7 @@ mod tests {
 
     #[test]
     fn wrong_type_says_what_was_expected() {
-        let mut path = vec![PathSegment::Key("a".into())];
+        let mut path = vec![Segment::Key("a".into())];
         let msg = describe("invalid type: string \"4GB\", expected u64", &mut path);
         assert_eq!(msg, "expected an integer, got \"4GB\"");
     }

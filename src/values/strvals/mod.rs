@@ -151,8 +151,8 @@ pub enum Segment {
 ///
 /// `defaults` (the chart's values) only seeds lists the user values lack; pass `None` for
 /// Helm's exact behaviour. `read_file` loads `--set-file` paths, given verbatim after
-/// unescaping (so `-` for stdin and URLs are its business). On error `user` is left
-/// unchanged.
+/// unescaping (so `-` for stdin and URLs are its business). On error `user` may hold
+/// part of the flag; callers discard it.
 pub fn apply(
     kind: SetKind,
     input: &str,
