@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod diff;
 pub mod docs;
+mod ini;
 pub mod input;
 pub mod manual;
 pub mod names;

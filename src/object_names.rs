@@ -18,6 +18,8 @@ use std::fmt::Write as _;
 /// The CSI driver's limit on `cluster-id` (vsphere-csi-driver `ErrClusterIDCharLimit`).
 pub const CSI_CLUSTER_ID_MAX: usize = 64;
 const HASH_LEN: usize = 8;
+/// Hex characters of the content hash that ends a pool template's name.
+pub const TEMPLATE_HASH_LEN: usize = 8;
 
 /// `name`, or its deterministic shortening to at most `max` characters.
 pub fn fit(name: String, max: usize) -> String {

@@ -109,16 +109,3 @@ pub fn stream(documents: &[Emitted]) -> String {
     }
     out
 }
-
-/// Documents as a plain multi-document stream (no `# Source:` comments): the payload of
-/// a ClusterResourceSet ConfigMap.
-pub fn plain_stream(documents: &[Node<'_>]) -> String {
-    let mut out = String::new();
-    for (i, doc) in documents.iter().enumerate() {
-        if i > 0 {
-            out.push_str("---\n");
-        }
-        yaml::emit_node_into(doc, &mut out);
-    }
-    out
-}

@@ -208,6 +208,19 @@ pub fn emit_node_into(node: &Node<'_>, out: &mut String) {
     }
 }
 
+/// Documents as a plain multi-document stream (no `# Source:` comments): the payload of
+/// a ClusterResourceSet ConfigMap.
+pub fn emit_stream(documents: &[Node<'_>]) -> String {
+    let mut out = String::new();
+    for (i, doc) in documents.iter().enumerate() {
+        if i > 0 {
+            out.push_str("---\n");
+        }
+        emit_node_into(doc, &mut out);
+    }
+    out
+}
+
 /// What took serde-saphyr's slow path on this thread (tests keep rendering of the
 /// shipped examples on the fast paths).
 #[cfg(test)]

@@ -6,7 +6,8 @@
 //! password with `"`, `\`, `#`, `;`, `]` or `: ` arrives byte-exact and can never add
 //! a key or a section.
 
-use crate::schema::Values;
+use crate::ini::{ini_quote, ini_unsafe};
+use crate::schema::{CSI_CLUSTER_DISTRIBUTION, Values};
 use crate::yaml;
 use serde_json::{Map, Value, json};
 
@@ -52,34 +53,6 @@ pub(crate) fn cpi_vsphere_conf(values: &Values) -> String {
         conf.insert("labels".into(), Value::Object(labels));
     }
     yaml::emit(&Value::Object(conf))
-}
-
-/// The CSI syncer's name for a vanilla Kubernetes cluster.
-pub(crate) const CSI_CLUSTER_DISTRIBUTION: &str = "VanillaK8S";
-
-/// Why a string cannot go into an INI value, if it cannot. Never includes the value.
-pub(crate) fn ini_unsafe(value: &str) -> Option<&'static str> {
-    if value.contains(['\n', '\r']) {
-        Some("contains a line break, which csi-vsphere.conf (INI) cannot carry")
-    } else if value.chars().any(char::is_control) {
-        Some("contains a control character, which csi-vsphere.conf (INI) cannot carry")
-    } else {
-        None
-    }
-}
-
-/// gcfg's quoted-string syntax: `"` … `"` with `\"` and `\\` escapes.
-fn ini_quote(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() + 2);
-    out.push('"');
-    for c in value.chars() {
-        if c == '"' || c == '\\' {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('"');
-    out
 }
 
 /// `csi-vsphere.conf`. Values must have passed [`ini_unsafe`] (validation checks them
@@ -132,18 +105,6 @@ pub(crate) fn csi_vsphere_conf(values: &Values, cluster_id: &str) -> Result<Stri
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ini_values_are_quoted_and_escaped() {
-        assert_eq!(ini_quote(r#"a"b\c;#]"#), r#""a\"b\\c;#]""#);
-    }
-
-    #[test]
-    fn line_breaks_are_refused_without_echoing_the_value() {
-        let reason = ini_unsafe("secret\nvalue").unwrap();
-        assert!(!reason.contains("secret"));
-        assert!(ini_unsafe("fine; # ] \" \\ : x").is_none());
-    }
 
     #[test]
     fn cpi_conf_uses_the_cpis_yaml_keys() {

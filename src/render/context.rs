@@ -160,7 +160,7 @@ impl<'a> ClusterContext<'a> {
             labels: BTreeMap::from([(CLUSTER_NAME_LABEL, cluster)]),
             identity,
             values: ClusterValues::of(values),
-            cpi_image: cpi_image(values),
+            cpi_image: values.v_sphere_cloud_controller_manager.image_reference(),
             vsphere_conf: config_files::cpi_vsphere_conf(values),
             csi_vsphere_conf,
             vcenter_ca: vcenter_ca(values, &names),
@@ -195,36 +195,6 @@ fn vcenter_ca(values: &Values, names: &ClusterNames) -> Option<VcenterCa> {
     })
 }
 
-/// `registry/repository:tag`, the tag defaulting to the `version` value (the chart's key).
-pub(crate) fn cpi_image(values: &Values) -> String {
-    let cpi = &values.v_sphere_cloud_controller_manager;
-    let tag = if cpi.image.tag.is_empty() {
-        &cpi.version
-    } else {
-        &cpi.image.tag
-    };
-    let repository = cpi.image.repository.trim_matches('/');
-    match cpi.image.registry.trim_end_matches('/') {
-        "" => format!("{repository}:{tag}"),
-        registry => format!("{registry}/{repository}:{tag}"),
-    }
-}
-
-/// The hostname and /etc/hosts commands the chart's templates wrote before v0.2.8 and
-/// its default values carry since (clastix/cluster-api-kamaji-vsphere v0.2.8
-/// `values.yaml` nodePools[0].preKubeadmCommands). capkv writes these itself, with the
-/// host name in /etc/hosts; run after capkv's lines, the second would truncate
-/// /etc/hosts and the third would write it back without the host name.
-pub(crate) const CHART_HOSTS_COMMANDS: [&str; 3] = [
-    r#"hostnamectl set-hostname "{{ ds.meta_data.hostname }}""#,
-    r#"echo "::1         ipv6-localhost ipv6-loopback localhost6 localhost6.localdomain6" >/etc/hosts"#,
-    r#"echo "127.0.0.1   localhost localhost.localdomain localhost4 localhost4.localdomain4" >>/etc/hosts"#,
-];
-
-pub(crate) fn is_chart_hosts_command(command: &str) -> bool {
-    CHART_HOSTS_COMMANDS.contains(&command.trim())
-}
-
 /// Per node pool: the pool, its derived names and kubelet arguments.
 #[derive(Debug, Serialize)]
 pub(crate) struct PoolContext<'a> {
@@ -242,7 +212,7 @@ pub(crate) struct PoolContext<'a> {
     pub propagated_labels: BTreeMap<&'a str, &'a str>,
     pub search_domains: Vec<&'a str>,
     /// The pool's preKubeadmCommands less the chart's own /etc/hosts lines, which
-    /// capkv writes itself (see [`CHART_HOSTS_COMMANDS`]).
+    /// capkv writes itself (see [`crate::schema::CHART_HOSTS_COMMANDS`]).
     pub pre_kubeadm_commands: Vec<&'a str>,
     pub autoscaler_annotations: BTreeMap<String, String>,
 }
@@ -304,7 +274,7 @@ impl<'a> PoolContext<'a> {
                 .pre_kubeadm_commands
                 .iter()
                 .map(String::as_str)
-                .filter(|command| !is_chart_hosts_command(command))
+                .filter(|command| !crate::schema::is_chart_hosts_command(command))
                 .collect(),
             kubelet_args,
             propagated_labels,

@@ -10,7 +10,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
 
-pub const SUFFIX_LEN: usize = 8;
+pub use crate::object_names::TEMPLATE_HASH_LEN as SUFFIX_LEN;
 
 pub fn spec_hash(spec: &Value) -> String {
     node_spec_hash(&Node::from_value(spec))

@@ -146,7 +146,7 @@ impl Renderer {
             let docs = parse(name, &text)?;
             if !docs.is_empty() {
                 let file = name.rsplit('/').next().unwrap_or(name);
-                workload.insert(file, crate::output::plain_stream(&docs));
+                workload.insert(file, yaml::emit_stream(&docs));
             }
         }
         Ok(workload)

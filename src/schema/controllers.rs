@@ -80,6 +80,27 @@ impl CloudControllerManager {
     }
 }
 
+impl CloudControllerManager {
+    /// `registry/repository:tag`, the tag defaulting to the `version` value (the
+    /// chart's key).
+    pub fn image_reference(&self) -> String {
+        let tag = if self.image.tag.is_empty() {
+            &self.version
+        } else {
+            &self.image.tag
+        };
+        let repository = self.image.repository.trim_matches('/');
+        match self.image.registry.trim_end_matches('/') {
+            "" => format!("{repository}:{tag}"),
+            registry => format!("{registry}/{repository}:{tag}"),
+        }
+    }
+}
+
+/// What the CSI syncer names a vanilla Kubernetes cluster (vsphere-csi-driver v3.7.3
+/// `cmd/syncer/main.go:351`); capkv writes it as `cluster-distribution`.
+pub const CSI_CLUSTER_DISTRIBUTION: &str = "VanillaK8S";
+
 impl Default for CloudControllerManager {
     fn default() -> Self {
         CloudControllerManager {

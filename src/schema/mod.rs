@@ -11,8 +11,8 @@ mod enums;
 pub use api::{ApiProfile, ApiVersionChoice, BetaVersion, KamajiVersion, ResolvedApiVersions};
 
 pub use controllers::{
-    CSI_RELEASES, CloudControllerManager, CsiImages, CsiRelease, Image, StorageClass,
-    StorageControllerManager, Topology,
+    CSI_CLUSTER_DISTRIBUTION, CSI_RELEASES, CloudControllerManager, CsiImages, CsiRelease, Image,
+    StorageClass, StorageControllerManager, Topology,
 };
 pub use enums::{
     AddressType, CgroupDriver, LogLevel, PullPolicy, ReclaimPolicy, ServiceType, VolumeBindingMode,
@@ -650,6 +650,21 @@ pub struct User {
     pub sudo: Option<String>,
     /// SSH public keys
     pub ssh_authorized_keys: Vec<String>,
+}
+
+/// The hostname and /etc/hosts commands the chart's templates wrote before v0.2.8 and
+/// its default values carry since (clastix/cluster-api-kamaji-vsphere v0.2.8
+/// `values.yaml` nodePools[0].preKubeadmCommands). capkv writes these itself, with the
+/// host name in /etc/hosts; run after capkv's lines, the second would truncate
+/// /etc/hosts and the third would write it back without the host name.
+pub const CHART_HOSTS_COMMANDS: [&str; 3] = [
+    r#"hostnamectl set-hostname "{{ ds.meta_data.hostname }}""#,
+    r#"echo "::1         ipv6-localhost ipv6-loopback localhost6 localhost6.localdomain6" >/etc/hosts"#,
+    r#"echo "127.0.0.1   localhost localhost.localdomain localhost4 localhost4.localdomain4" >>/etc/hosts"#,
+];
+
+pub fn is_chart_hosts_command(command: &str) -> bool {
+    CHART_HOSTS_COMMANDS.contains(&command.trim())
 }
 
 /// An integer the chart documented as a string (`minSize: "2"`, `prefix: "24"`):

@@ -2,10 +2,9 @@
 //! is asked to put into Secrets. Messages never contain a secret's value.
 
 use super::{Findings, parse_version};
+use crate::ini::ini_unsafe;
 use crate::object_names::ClusterNames;
-use crate::render::config_files::{CSI_CLUSTER_DISTRIBUTION, ini_unsafe};
-use crate::render::context::cpi_image;
-use crate::schema::{CSI_RELEASES, CsiRelease, IdentityKind, Values};
+use crate::schema::{CSI_CLUSTER_DISTRIBUTION, CSI_RELEASES, CsiRelease, IdentityKind, Values};
 
 /// The chart's default password: a Secret created with it cannot log in anywhere.
 const PLACEHOLDER_PASSWORD: &str = "changeme";
@@ -115,7 +114,7 @@ fn check_cpi(values: &Values, findings: &mut Findings) {
     if !cpi.enabled {
         return;
     }
-    let image = cpi_image(values);
+    let image = values.v_sphere_cloud_controller_manager.image_reference();
     let tag = image.rsplit(':').next().unwrap_or_default();
     let (Some(cpi_version), Some(k8s)) = (
         parse_version(tag),

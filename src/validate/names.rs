@@ -8,8 +8,8 @@ use super::Findings;
 use crate::names::{
     LABEL_VALUE_MAX, NameRule, SUBDOMAIN_MAX, label_key_problem, label_value_problem,
 };
+use crate::object_names::TEMPLATE_HASH_LEN as SUFFIX_LEN;
 use crate::object_names::{ClusterNames, PoolNames};
-use crate::render::hash::SUFFIX_LEN;
 use crate::schema::{IdentityKind, Placement, StringMap, Values};
 
 pub(super) fn check(values: &Values, cluster: &str, namespace: &str, findings: &mut Findings) {

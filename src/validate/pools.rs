@@ -4,7 +4,7 @@
 
 use super::{Findings, is_dns1123_label};
 use crate::node_labels::{self, NodeLabel};
-use crate::render::context::is_chart_hosts_command;
+use crate::schema::is_chart_hosts_command;
 use crate::schema::{NodePool, Values};
 use std::collections::HashMap;
 

@@ -4,7 +4,7 @@
 
 use super::Findings;
 use super::ip::{parse_cidr, parse_ip};
-use crate::render::config_files::ini_unsafe;
+use crate::ini::ini_unsafe;
 use crate::schema::{CloneMode, NodePool, VCENTER_CA_FILE, VSphere, Values};
 
 /// Linux's resolver reads at most three `nameserver` lines; CAPV documents the limit.
