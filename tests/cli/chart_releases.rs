@@ -9,7 +9,10 @@ fn release_files() -> Vec<String> {
     let mut files: Vec<String> = std::fs::read_dir(repo_root().join("tests/chart-values"))
         .expect("tests/chart-values")
         .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|path| path.extension().is_some_and(|e| e == "yaml"))
+        .filter(|path| {
+            path.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("values-v"))
+        })
         .map(|path| path.to_string_lossy().into_owned())
         .collect();
     files.sort();
@@ -17,17 +20,16 @@ fn release_files() -> Vec<String> {
 }
 
 /// What a user of the chart adds to its defaults: a name and real credentials.
-const AS_A_USER: &str = "cluster:\n  name: tenant-a\nvSphere:\n  password: s3cret\n  secret:\n    create: true\nvSphereCloudControllerManager:\n  password: s3cret\n  secret:\n    create: true\nvSphereStorageControllerManager:\n  enabled: true\n  username: csi@vsphere.local\n  password: s3cret\n  secret:\n    create: true\n";
+const AS_A_USER: &str = "tests/chart-values/as-a-user.yaml";
 
 #[test]
 fn every_chart_release_file_renders_alone_and_as_a_user_completes_it() {
     let files = release_files();
     assert_eq!(files.len(), 15, "{files:?}");
-    let user = TempValues::new(AS_A_USER);
     for file in &files {
         let alone = capkv(&["render", "demo", "-f", file]);
         assert_eq!(alone.code, 0, "{file}: {}", alone.stderr);
-        let completed = capkv(&["render", "-f", file, "-f", user.arg()]);
+        let completed = capkv(&["render", "-f", file, "-f", AS_A_USER]);
         assert_eq!(completed.code, 0, "{file}: {}", completed.stderr);
         let docs = documents(&completed.stdout);
         assert_eq!(
@@ -158,13 +160,12 @@ fn identities(docs: &[Value]) -> HashSet<(String, String, String)> {
 
 #[test]
 fn two_clusters_in_one_namespace_share_no_object_and_no_csi_cluster_id() {
-    let user = TempValues::new(AS_A_USER);
     let render = |name: &str| {
         documents(
             &capkv(&[
                 "render",
                 "-f",
-                user.arg(),
+                AS_A_USER,
                 "--set",
                 &format!("cluster.name={name}"),
                 "--set",
