@@ -182,8 +182,16 @@ fn is_keyword(s: &str) -> bool {
         .any(|k| s.eq_ignore_ascii_case(k))
 }
 
+/// A rendered stream (`capkv diff` reads two) holds three documents per node pool: up
+/// to 5,000 pools, far more documents than a values file may have.
+const MAX_STREAM_DOCUMENTS: usize = 20_000;
+
 fn parse_with_saphyr(text: &str) -> Result<Vec<Value>, YamlError> {
-    serde_saphyr::from_multiple_with_options::<Value>(text, options()).map_err(|e| to_error(&e))
+    let mut options = options();
+    if let Some(budget) = options.budget.as_mut() {
+        budget.max_documents = MAX_STREAM_DOCUMENTS;
+    }
+    serde_saphyr::from_multiple_with_options::<Value>(text, options).map_err(|e| to_error(&e))
 }
 
 /// Emits one value as a block-style YAML document (no leading `---`, trailing newline).

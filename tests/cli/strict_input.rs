@@ -358,3 +358,15 @@ fn a_runaway_number_of_pools_stops_at_the_documented_limit() {
         "error: nodePools: 5001 node pools: capkv renders at most 5000",
     );
 }
+
+#[test]
+fn diff_reads_streams_of_thousands_of_documents_off_the_fast_path() {
+    // Anchors take the stream to serde-saphyr, whose document limit is for values files.
+    let mut stream = String::new();
+    for i in 0..1500 {
+        stream.push_str(&format!("---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\n  namespace: default\ndata:\n  k: &a v\n  j: *a\n"));
+    }
+    let file = TempValues::named("stream.yaml", &stream);
+    let report = capkv(&["diff", file.arg(), file.arg()]).success();
+    assert!(report.starts_with("No changes"), "{report}");
+}
