@@ -3,7 +3,7 @@
 //! one consumer's code (cited by repository, commit and line) and runs it on what the
 //! real binary prints.
 
-use crate::support::{TempValues, capkv, documents, find, of_kind, render_full};
+use crate::support::{TempValues, capkv, csi_ini, documents, find, of_kind, render_full};
 use serde_json::{Value, json};
 
 fn container<'a>(deployment: &'a Value, name: &str) -> &'a Value {
@@ -140,17 +140,10 @@ fn a_malformed_kubelet_patch_is_refused_before_it_reaches_kamaji() {
 // ---------------------------------------------------------------------------------
 
 fn csi_global(docs: &[Value]) -> ini::Properties {
-    let secret = find(docs, "Secret", "prod-eu-1-csi-config-secret");
-    let text = secret["stringData"]["csi-vsphere.conf"]
-        .as_str()
-        .expect("conf");
-    let options = ini::ParseOption {
-        enabled_quote: true,
-        enabled_escape: true,
-        ..ini::ParseOption::default()
-    };
-    let conf = ini::Ini::load_from_str_opt(text, options).expect("INI");
-    conf.section(Some("Global")).expect("[Global]").clone()
+    csi_ini(docs)
+        .section(Some("Global"))
+        .expect("[Global]")
+        .clone()
 }
 
 #[test]

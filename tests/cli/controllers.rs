@@ -1,7 +1,7 @@
 //! The split vSphere controllers: CPI and CSI controller on the management cluster,
 //! the CSI node driver delivered to the workload cluster by a ClusterResourceSet.
 
-use crate::support::{TempValues, capkv, find, render_full};
+use crate::support::{TempValues, capkv, csi_ini, find, render_full};
 use serde_json::Value;
 
 /// The manifests a ClusterResourceSet ConfigMap carries, parsed.
@@ -14,19 +14,6 @@ fn workload_objects(docs: &[Value]) -> Vec<Value> {
                 .expect("payload is YAML")
         })
         .collect()
-}
-
-fn csi_ini(docs: &[Value]) -> ini::Ini {
-    let secret = find(docs, "Secret", "prod-eu-1-csi-config-secret");
-    let text = secret["stringData"]["csi-vsphere.conf"]
-        .as_str()
-        .expect("csi-vsphere.conf");
-    let options = ini::ParseOption {
-        enabled_quote: true,
-        enabled_escape: true,
-        ..ini::ParseOption::default()
-    };
-    ini::Ini::load_from_str_opt(text, options).expect("csi-vsphere.conf is INI")
 }
 
 #[test]

@@ -160,3 +160,18 @@ pub(crate) fn find<'a>(
         .find(|d| d["kind"] == kind && d["metadata"]["name"] == name)
         .unwrap_or_else(|| panic!("{kind}/{name} not rendered"))
 }
+
+/// The CSI driver's `csi-vsphere.conf` of `examples/full.yaml`, read as gcfg reads it
+/// (quoted values, escapes).
+pub(crate) fn csi_ini(docs: &[serde_json::Value]) -> ini::Ini {
+    let secret = find(docs, "Secret", "prod-eu-1-csi-config-secret");
+    let text = secret["stringData"]["csi-vsphere.conf"]
+        .as_str()
+        .expect("csi-vsphere.conf");
+    let options = ini::ParseOption {
+        enabled_quote: true,
+        enabled_escape: true,
+        ..ini::ParseOption::default()
+    };
+    ini::Ini::load_from_str_opt(text, options).expect("csi-vsphere.conf is INI")
+}
