@@ -114,6 +114,25 @@ proptest! {
     }
 }
 
+/// Loads, checks and renders `sources` as `render` does: the documents in output
+/// order, or the errors of the checks (or of rendering) as text.
+fn checked_render(sources: &Sources, name: Option<&str>) -> Result<Vec<Emitted>, String> {
+    let (_, values) = values::load(sources).map_err(|e| e.to_string())?;
+    let cluster = validate::cluster_name(&values, name).map_err(|e| e.to_string())?;
+    let findings = validate::check(&values, cluster, "default");
+    if findings.has_errors() {
+        return Err(findings
+            .errors()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n"));
+    }
+    Renderer::default()
+        .render_with(&values, cluster, "default", Emitted::new)
+        .map(output::sort)
+        .map_err(|e| e.to_string())
+}
+
 /// Renders with one extra control-plane label and one extra service annotation.
 fn render_with_metadata(key: &str, value: &str) -> Result<Vec<Value>, String> {
     let overlay = serde_json::json!({"cluster": {"controlPlane": {
@@ -124,20 +143,7 @@ fn render_with_metadata(key: &str, value: &str) -> Result<Vec<Value>, String> {
         sets: vec![(SetKind::Json, overlay.to_string())],
         ..Sources::default()
     };
-    let (_, values) = values::load(&sources).map_err(|e| e.to_string())?;
-    let findings = validate::check(&values, "demo", "default");
-    if findings.has_errors() {
-        return Err(findings
-            .errors()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("\n"));
-    }
-    let documents = output::sort(
-        Renderer::default()
-            .render_with(&values, "demo", "default", Emitted::new)
-            .map_err(|e| e.to_string())?,
-    );
+    let documents = checked_render(&sources, Some("demo"))?;
     capkv::selfcheck::check_facts(documents.iter().map(|doc| &doc.facts))
         .map_err(|problems| format!("internal error: {problems:?}"))?;
     serde_saphyr::from_multiple::<Value>(&output::stream(&documents)).map_err(|e| e.to_string())
@@ -197,20 +203,7 @@ fn render_full_with(key: &str, value: &str) -> Result<(), String> {
         sets: vec![(SetKind::Literal, format!("{key}={value}"))],
         ..Sources::default()
     };
-    let (_, values) = values::load(&sources).map_err(|e| e.to_string())?;
-    let cluster = validate::cluster_name(&values, None).map_err(|e| e.to_string())?;
-    let findings = validate::check(&values, cluster, "default");
-    if findings.has_errors() {
-        return Err(findings
-            .errors()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("\n"));
-    }
-    let documents = Renderer::default()
-        .render_with(&values, cluster, "default", Emitted::new)
-        .map_err(|e| e.to_string())?;
-    let stream = output::stream(&output::sort(documents));
+    let stream = output::stream(&checked_render(&sources, None)?);
     serde_saphyr::from_multiple::<Value>(&stream)
         .map(drop)
         .map_err(|e| format!("internal error: the output is not YAML: {e}"))

@@ -10,7 +10,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
 
-pub use crate::object_names::TEMPLATE_HASH_LEN as SUFFIX_LEN;
+use crate::object_names::TEMPLATE_HASH_LEN;
 
 pub fn spec_hash(spec: &Value) -> String {
     node_spec_hash(&Node::from_value(spec))
@@ -21,8 +21,8 @@ pub fn node_spec_hash(spec: &Node<'_>) -> String {
     let mut canonical = Vec::with_capacity(1024);
     write_canonical(spec, &mut canonical);
     let digest = Sha256::digest(&canonical);
-    let mut hex = String::with_capacity(SUFFIX_LEN);
-    for byte in digest.iter().take(SUFFIX_LEN / 2) {
+    let mut hex = String::with_capacity(TEMPLATE_HASH_LEN);
+    for byte in digest.iter().take(TEMPLATE_HASH_LEN / 2) {
         // Writing to a String cannot fail.
         let _ = write!(hex, "{byte:02x}");
     }

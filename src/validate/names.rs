@@ -8,7 +8,7 @@ use super::Findings;
 use crate::names::{
     LABEL_VALUE_MAX, NameRule, SUBDOMAIN_MAX, label_key_problem, label_value_problem,
 };
-use crate::object_names::TEMPLATE_HASH_LEN as SUFFIX_LEN;
+use crate::object_names::TEMPLATE_HASH_LEN;
 use crate::object_names::{ClusterNames, PoolNames};
 use crate::schema::{IdentityKind, Placement, StringMap, Values};
 
@@ -251,7 +251,7 @@ fn derived_names(values: &Values, c: &str, namespace: &str) -> Vec<Derived> {
             cluster,
         ));
     }
-    let hash = "0".repeat(SUFFIX_LEN);
+    let hash = "0".repeat(TEMPLATE_HASH_LEN);
     for (index, pool) in values.node_pools.iter().enumerate() {
         let Some(name) = pool.name.as_deref().filter(|n| !n.is_empty()) else {
             continue;
