@@ -9,7 +9,8 @@
 //! chart, so diffs against the chart's output line up.
 
 use crate::selfcheck::Facts;
-use crate::yaml::{self, Node};
+use crate::yaml;
+use serde_json::Value;
 
 const INSTALL_ORDER: &[&str] = &[
     "PriorityClass",
@@ -54,13 +55,13 @@ pub struct Emitted {
 
 impl Emitted {
     /// The document `template` rendered, emitted.
-    pub fn new(template: &str, node: &Node<'_>) -> Self {
+    pub fn new(template: &str, node: &Value) -> Self {
         let source = format!("templates/{template}");
         let mut out = String::with_capacity(1024);
         out.push_str("---\n# Source: ");
         out.push_str(&source);
         out.push('\n');
-        yaml::emit_node_into(node, &mut out);
+        yaml::emit_into(node, &mut out);
         Emitted {
             text: out,
             facts: Facts::of(&source, node),

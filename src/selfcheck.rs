@@ -20,7 +20,6 @@
 
 use crate::names::{NameRule, is_dns1123_label, label_key_problem, label_value_problem};
 use crate::render::Document;
-use crate::yaml::Node;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -92,7 +91,7 @@ enum Check {
 pub fn check(documents: &[Document]) -> Result<(), Vec<String>> {
     let facts: Vec<Facts> = documents
         .iter()
-        .map(|doc| Facts::of(&doc.source, &Node::from_value(&doc.value)))
+        .map(|doc| Facts::of(&doc.source, &doc.value))
         .collect();
     check_facts(&facts)
 }
@@ -203,9 +202,9 @@ fn check_in_stream(check: &Check, from: &Facts, objects: &Objects<'_>, problems:
 
 impl Facts {
     /// The facts of one document, with the problems it has on its own.
-    pub fn of(source: &str, doc: &Node<'_>) -> Facts {
-        fn text<'n>(value: Option<&'n Node<'_>>) -> &'n str {
-            value.and_then(Node::as_str).unwrap_or_default()
+    pub fn of(source: &str, doc: &Value) -> Facts {
+        fn text(value: Option<&Value>) -> &str {
+            value.and_then(Value::as_str).unwrap_or_default()
         }
         let metadata = doc.get("metadata");
         let mut facts = Facts {
@@ -231,8 +230,8 @@ impl Facts {
             facts.cluster_labels = Some(
                 metadata
                     .and_then(|m| m.get("labels"))
-                    .filter(|labels| labels.as_map().is_some())
-                    .map_or_else(|| Value::Object(Map::new()), Node::to_value),
+                    .filter(|labels| labels.as_object().is_some())
+                    .map_or_else(|| Value::Object(Map::new()), Value::clone),
             );
         }
         facts.problems = problems;
@@ -306,7 +305,7 @@ fn dotted(pointer: &str) -> String {
 }
 
 fn check_names(
-    doc: &Node<'_>,
+    doc: &Value,
     facts: &Facts,
     has_namespace: bool,
     what: What<'_>,
@@ -326,7 +325,7 @@ fn check_names(
 }
 
 /// Every `metadata` at any depth (the object's, pod templates'): labels and annotations.
-fn check_metadata(value: &Node<'_>, at: &str, what: What<'_>, problems: &mut Vec<String>) {
+fn check_metadata(value: &Value, at: &str, what: What<'_>, problems: &mut Vec<String>) {
     let mut path = Vec::new();
     walk_metadata(value, &mut path, at, what, problems);
 }
@@ -339,24 +338,24 @@ enum Step<'a> {
 }
 
 fn walk_metadata<'a>(
-    value: &'a Node<'_>,
+    value: &'a Value,
     path: &mut Vec<Step<'a>>,
     at: &str,
     what: What<'_>,
     problems: &mut Vec<String>,
 ) {
     match value {
-        Node::Map(map) => {
+        Value::Object(map) => {
             for (key, child) in map {
                 path.push(Step::Key(key));
-                if key == "metadata" && child.as_map().is_some() {
+                if key == "metadata" && child.as_object().is_some() {
                     check_labels(child, &|| path_text(at, path), what, problems);
                 }
                 walk_metadata(child, path, at, what, problems);
                 path.pop();
             }
         }
-        Node::Seq(items) => {
+        Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
                 path.push(Step::Index(i));
                 walk_metadata(item, path, at, what, problems);
@@ -384,7 +383,7 @@ fn path_text(at: &str, path: &[Step<'_>]) -> String {
 }
 
 fn check_labels(
-    metadata: &Node<'_>,
+    metadata: &Value,
     at: &dyn Fn() -> String,
     what: What<'_>,
     problems: &mut Vec<String>,
@@ -393,7 +392,7 @@ fn check_labels(
         let Some(map) = metadata.get(field) else {
             continue;
         };
-        let Some(map) = map.as_map() else {
+        let Some(map) = map.as_object() else {
             problems.push(format!("{what}: {}.{field} is not a map", at()));
             continue;
         };
@@ -421,7 +420,7 @@ fn check_labels(
 }
 
 /// The stream-wide checks of one document: its references, in the order reported.
-fn checks(doc: &Node<'_>, kind: &str, what: What<'_>) -> Vec<Check> {
+fn checks(doc: &Value, kind: &str, what: What<'_>) -> Vec<Check> {
     let mut checks = Vec::new();
     match kind {
         "Cluster" => {
@@ -446,7 +445,7 @@ fn checks(doc: &Node<'_>, kind: &str, what: What<'_>) -> Vec<Check> {
                     "spec.template.spec.clusterName",
                 ),
             ] {
-                checks.push(match lookup(doc, pointer).and_then(Node::as_str) {
+                checks.push(match lookup(doc, pointer).and_then(Value::as_str) {
                     Some(name) => Check::ClusterExists {
                         at: at.into(),
                         name: name.to_owned(),
@@ -479,7 +478,7 @@ fn checks(doc: &Node<'_>, kind: &str, what: What<'_>) -> Vec<Check> {
                 checks.push(Check::Problem(format!("{what}: spec.resources is empty")));
             }
             checks.push(
-                match lookup(doc, "/spec/clusterSelector/matchLabels").map(Node::to_value) {
+                match lookup(doc, "/spec/clusterSelector/matchLabels").cloned() {
                     Some(Value::Object(selector)) if !selector.is_empty() => {
                         Check::SelectsCluster { selector }
                     }
@@ -510,24 +509,24 @@ fn checks(doc: &Node<'_>, kind: &str, what: What<'_>) -> Vec<Check> {
     checks
 }
 
-fn array_len(doc: &Node<'_>, pointer: &str) -> usize {
+fn array_len(doc: &Value, pointer: &str) -> usize {
     lookup(doc, pointer)
-        .and_then(Node::as_seq)
-        .map_or(0, <[_]>::len)
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len)
 }
 
 /// A reference `{apiGroup|apiVersion, kind, name}` to an object in the same namespace,
 /// at a pointer into the document (with the path messages show).
 fn reference(
-    doc: &Node<'_>,
+    doc: &Value,
     (pointer, at): (&str, At),
     expected_kind: Option<&str>,
     what: What<'_>,
 ) -> Check {
-    let Some(reference) = lookup(doc, pointer).filter(|r| r.as_map().is_some()) else {
+    let Some(reference) = lookup(doc, pointer).filter(|r| r.as_object().is_some()) else {
         return Check::Problem(format!("{what}: no {at}"));
     };
-    let field = |key: &str| reference.get(key).and_then(Node::as_str);
+    let field = |key: &str| reference.get(key).and_then(Value::as_str);
     let (Some(kind), Some(name)) = (field("kind"), field("name")) else {
         return Check::Problem(format!("{what}: {at} has no kind or no name"));
     };
@@ -556,15 +555,8 @@ fn reference(
 
 /// `Value::pointer` without its copy of every segment (capkv's pointers never hold
 /// the `~` escapes it undoes): the self-check looks up several paths per document.
-fn lookup<'n, 'a>(value: &'n Node<'a>, pointer: &str) -> Option<&'n Node<'a>> {
-    pointer
-        .split('/')
-        .skip(1)
-        .try_fold(value, |value, segment| match value {
-            Node::Map(_) => value.get(segment),
-            Node::Seq(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i)),
-            _ => None,
-        })
+fn lookup<'n>(value: &'n Value, pointer: &str) -> Option<&'n Value> {
+    value.pointer(pointer)
 }
 
 #[cfg(test)]

@@ -207,6 +207,8 @@ pub(crate) struct PoolContext<'a> {
     #[serde(flatten)]
     pub names: PoolNames,
     pub kubelet_args: Vec<Arg>,
+    /// The same flags as a map, the shape CAPI v1beta1 takes.
+    pub kubelet_args_map: indexmap::IndexMap<&'static str, String>,
     /// Node labels the kubelet may not set: CAPI copies them from the
     /// MachineDeployment's template metadata to the Node.
     pub propagated_labels: BTreeMap<&'a str, &'a str>,
@@ -275,6 +277,10 @@ impl<'a> PoolContext<'a> {
                 .iter()
                 .map(String::as_str)
                 .filter(|command| !crate::schema::is_chart_hosts_command(command))
+                .collect(),
+            kubelet_args_map: kubelet_args
+                .iter()
+                .map(|arg| (arg.name, arg.value.clone()))
                 .collect(),
             kubelet_args,
             propagated_labels,

@@ -26,6 +26,9 @@ pub(crate) fn environment() -> Environment<'static> {
         .unwrap_or_default();
     env.set_syntax(syntax);
     env.add_filter("combine", combine);
+    // Jinja's `namespace()` (a mutable record loops can add to), under another name:
+    // `namespace` is the objects' Kubernetes namespace in every template.
+    env.add_function("scope", minijinja::functions::namespace);
     env.add_filter("tojson", tojson);
     env.set_loader(|name| Ok(source(name)));
     env
@@ -80,14 +83,55 @@ fn escape_unprintable(json: String) -> String {
     out
 }
 
+/// What a template made.
+pub(crate) enum Rendered {
+    /// The objects it set in `objects`, as data.
+    Objects(Vec<serde_json::Value>),
+    Text(String),
+}
+
 /// Renders one embedded template; errors carry the template name and line, never the
 /// context (which may hold passwords).
 pub(crate) fn render(
     env: &Environment<'_>,
     name: &str,
     ctx: Value,
-) -> Result<String, minijinja::Error> {
-    env.get_template(name)?.render(ctx)
+) -> Result<Rendered, minijinja::Error> {
+    let captured = env.get_template(name)?.render_captured(ctx)?;
+    let Some(objects) = captured.state().lookup("objects") else {
+        return Ok(Rendered::Text(captured.into_output()));
+    };
+    let mut objects = serde_json::to_value(&objects).map_err(|err| {
+        minijinja::Error::new(
+            minijinja::ErrorKind::InvalidOperation,
+            "objects are not data",
+        )
+        .with_source(err)
+    })?;
+    leave_out_none(&mut objects);
+    match objects {
+        serde_json::Value::Array(objects) => Ok(Rendered::Objects(objects)),
+        _ => Err(minijinja::Error::new(
+            minijinja::ErrorKind::InvalidOperation,
+            "`objects` must be a list",
+        )),
+    }
+}
+
+/// Templates write an optional field or list item as `x if condition else none`: what
+/// is `none` is left out, at every depth.
+fn leave_out_none(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            map.retain(|_, value| !value.is_null());
+            map.values_mut().for_each(leave_out_none);
+        }
+        serde_json::Value::Array(items) => {
+            items.retain(|item| !item.is_null());
+            items.iter_mut().for_each(leave_out_none);
+        }
+        _ => {}
+    }
 }
 
 #[cfg(test)]

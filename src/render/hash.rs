@@ -5,7 +5,6 @@
 //! in lowercase hex; the name suffix is its first 8 characters. Formatting or key order
 //! of the template cannot change it; any change of a value in the spec does.
 
-use crate::yaml::Node;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
@@ -13,11 +12,6 @@ use std::fmt::Write as _;
 use crate::object_names::TEMPLATE_HASH_LEN;
 
 pub fn spec_hash(spec: &Value) -> String {
-    node_spec_hash(&Node::from_value(spec))
-}
-
-/// [`spec_hash`] of a parsed document's `spec`.
-pub fn node_spec_hash(spec: &Node<'_>) -> String {
     let mut canonical = Vec::with_capacity(1024);
     write_canonical(spec, &mut canonical);
     let digest = Sha256::digest(&canonical);
@@ -29,12 +23,12 @@ pub fn node_spec_hash(spec: &Node<'_>) -> String {
     hex
 }
 
-fn write_canonical(node: &Node<'_>, out: &mut Vec<u8>) {
+fn write_canonical(node: &Value, out: &mut Vec<u8>) {
     match node {
-        Node::Map(entries) => {
+        Value::Object(entries) => {
             let mut sorted: Vec<_> = entries.iter().collect();
             // Keys of a map are unique, so an unstable sort gives the same order.
-            sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
             out.push(b'{');
             for (i, (key, value)) in sorted.into_iter().enumerate() {
                 if i > 0 {
@@ -46,7 +40,7 @@ fn write_canonical(node: &Node<'_>, out: &mut Vec<u8>) {
             }
             out.push(b'}');
         }
-        Node::Seq(items) => {
+        Value::Array(items) => {
             out.push(b'[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
@@ -56,10 +50,10 @@ fn write_canonical(node: &Node<'_>, out: &mut Vec<u8>) {
             }
             out.push(b']');
         }
-        Node::Null => out.extend_from_slice(b"null"),
-        Node::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
-        Node::Number(n) => write_json(n, out),
-        Node::String(s) => write_json_str(s, out),
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Value::Number(n) => write_json(n, out),
+        Value::String(s) => write_json_str(s, out),
     }
 }
 
@@ -154,7 +148,7 @@ mod tests {
         let mut reference = String::new();
         reference_canonical(&value, &mut reference);
         let mut canonical = Vec::new();
-        write_canonical(&Node::from_value(&value), &mut canonical);
+        write_canonical(&value, &mut canonical);
         assert_eq!(String::from_utf8(canonical).unwrap(), reference);
     }
 }

@@ -6,12 +6,11 @@ mod engine;
 pub mod hash;
 
 use crate::schema::{NodePool, Values};
-use crate::yaml::{self, Node};
+use crate::yaml;
 use context::{ClusterContext, PoolContext};
 use minijinja::Value as TemplateValue;
 use minijinja::value::Serde;
 use serde_json::Value;
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// One rendered object and the template it came from.
@@ -78,9 +77,9 @@ impl Renderer {
         cluster: &str,
         namespace: &str,
     ) -> Result<Vec<Document>, RenderError> {
-        self.render_with(values, cluster, namespace, |template, node| Document {
+        self.render_with(values, cluster, namespace, |template, value| Document {
             source: format!("templates/{template}"),
-            value: node.to_value(),
+            value: value.clone(),
         })
     }
 
@@ -94,7 +93,7 @@ impl Renderer {
         values: &Values,
         cluster: &str,
         namespace: &str,
-        finish: impl Fn(&str, &Node<'_>) -> T,
+        finish: impl Fn(&str, &Value) -> T + Sync,
     ) -> Result<Vec<T>, RenderError> {
         let ctx =
             ClusterContext::new(values, cluster, namespace).map_err(|reason| RenderError {
@@ -119,7 +118,7 @@ impl Renderer {
         &self,
         name: &str,
         cluster_ctx: &TemplateValue,
-        finish: &impl Fn(&str, &Node<'_>) -> T,
+        finish: &(impl Fn(&str, &Value) -> T + Sync),
         documents: &mut Vec<T>,
     ) -> Result<(), RenderError> {
         let ctx = if name == CSI_RESOURCE_SET {
@@ -128,8 +127,8 @@ impl Renderer {
         } else {
             cluster_ctx.clone()
         };
-        let text = self.render_text(name, ctx)?;
-        documents.extend(parse(name, &text)?.iter().map(|doc| finish(name, doc)));
+        let objects = self.render_objects(name, ctx)?;
+        documents.extend(objects.iter().map(|doc| finish(name, doc)));
         Ok(())
     }
 
@@ -142,8 +141,7 @@ impl Renderer {
     ) -> Result<BTreeMap<&'static str, String>, RenderError> {
         let mut workload = BTreeMap::new();
         for name in WORKLOAD_TEMPLATES {
-            let text = self.render_text(name, cluster_ctx.clone())?;
-            let docs = parse(name, &text)?;
+            let docs = self.render_objects(name, cluster_ctx.clone())?;
             if !docs.is_empty() {
                 let file = name.rsplit('/').next().unwrap_or(name);
                 workload.insert(file, yaml::emit_stream(&docs));
@@ -158,7 +156,7 @@ impl Renderer {
         cluster_ctx: &TemplateValue,
         cluster: &str,
         pool: &NodePool,
-        finish: &impl Fn(&str, &Node<'_>) -> T,
+        finish: &(impl Fn(&str, &Value) -> T + Sync),
         documents: &mut Vec<T>,
     ) -> Result<(), RenderError> {
         let pool_ctx = PoolContext::new(cluster, pool);
@@ -185,17 +183,20 @@ impl Renderer {
             cluster_ctx,
             minijinja::value::merge_maps([names, pool_value]),
         );
-        let text = self.render_text(MACHINE_DEPLOYMENT, md_ctx)?;
-        let deployment = parse(MACHINE_DEPLOYMENT, &text)?;
+        let deployment = self.render_objects(MACHINE_DEPLOYMENT, md_ctx)?;
         documents.extend(deployment.iter().map(|doc| finish(MACHINE_DEPLOYMENT, doc)));
         Ok(())
     }
 
-    fn render_text(&self, name: &str, ctx: TemplateValue) -> Result<String, RenderError> {
-        engine::render(&self.env, name, ctx).map_err(|e| RenderError {
+    fn render_objects(&self, name: &str, ctx: TemplateValue) -> Result<Vec<Value>, RenderError> {
+        let error = |message| RenderError {
             template: name.to_owned(),
-            message: template_error(&e),
-        })
+            message,
+        };
+        match engine::render(&self.env, name, ctx).map_err(|e| error(template_error(&e)))? {
+            engine::Rendered::Objects(objects) => Ok(objects),
+            engine::Rendered::Text(text) => parse(name, &text),
+        }
     }
 
     /// Renders a one-object template, names the object `<base>-<hash of its spec>` and
@@ -205,37 +206,27 @@ impl Renderer {
         name: &str,
         ctx: TemplateValue,
         base: &str,
-        finish: &impl Fn(&str, &Node<'_>) -> T,
+        finish: &(impl Fn(&str, &Value) -> T + Sync),
     ) -> Result<(String, T), RenderError> {
-        let text = self.render_text(name, ctx)?;
-        let mut docs = parse(name, &text)?;
+        let mut docs = self.render_objects(name, ctx)?;
         let (Some(mut doc), true) = (docs.pop(), docs.is_empty()) else {
             return Err(RenderError {
                 template: name.to_owned(),
                 message: "must render exactly one object".into(),
             });
         };
-        let hash = hash::node_spec_hash(doc.get("spec").unwrap_or(&Node::Null));
-        if let Some(Node::Map(metadata)) = doc.get_mut("metadata") {
-            let full = Node::String(Cow::Owned(format!("{base}-{hash}")));
-            match metadata.iter_mut().find(|(key, _)| key == "name") {
-                Some((_, value)) => *value = full,
-                None => metadata.push((Cow::Borrowed("name"), full)),
-            }
+        let hash = hash::spec_hash(doc.get("spec").unwrap_or(&Value::Null));
+        let final_name = format!("{base}-{hash}");
+        if let Some(Value::Object(metadata)) = doc.get_mut("metadata") {
+            metadata.insert("name".to_owned(), Value::String(final_name.clone()));
         }
-        let final_name = doc
-            .get("metadata")
-            .and_then(|metadata| metadata.get("name"))
-            .and_then(Node::as_str)
-            .unwrap_or_default()
-            .to_owned();
         Ok((final_name, finish(name, &doc)))
     }
 }
 
 /// The documents of a template's output, empty ones left out.
-fn parse<'t>(name: &str, text: &'t str) -> Result<Vec<Node<'t>>, RenderError> {
-    let mut docs = yaml::parse_nodes(text).map_err(|e| RenderError {
+fn parse(name: &str, text: &str) -> Result<Vec<Value>, RenderError> {
+    let mut docs = yaml::parse_documents(text).map_err(|e| RenderError {
         template: name.to_owned(),
         message: format!("output is not YAML: {}", e.message),
     })?;
@@ -270,8 +261,6 @@ mod tests {
     }
 
     use super::*;
-    use crate::schema::ApiProfile;
-    use crate::values::{self, Sources};
 
     /// Every embedded template is rendered: none is forgotten in the lists above.
     #[test]
@@ -290,33 +279,5 @@ mod tests {
         let embedded: Vec<&str> = engine::SOURCES.iter().map(|(name, _)| *name).collect();
         assert_eq!(listed, embedded);
         assert!(CLUSTER_TEMPLATES.contains(&CSI_RESOURCE_SET));
-    }
-
-    /// Large clusters render quickly because every template's output is read by the
-    /// YAML subset reader and every object written by the fast emitter. A template
-    /// change that leaves them keeps the output right but makes rendering several
-    /// times slower: this test names the text that left them.
-    #[test]
-    fn shipped_examples_stay_on_the_fast_paths() {
-        for file in [None, Some("examples/full.yaml")] {
-            for profile in [ApiProfile::V1beta2, ApiProfile::V1beta1] {
-                let sources = Sources {
-                    files: file.map(str::to_owned).into_iter().collect(),
-                    ..Sources::default()
-                };
-                let (_, mut values) = values::load(&sources).unwrap();
-                values.api_profile = profile;
-                yaml::slow_paths::take();
-                Renderer::default()
-                    .render_with(&values, "demo", "default", crate::output::Emitted::new)
-                    .unwrap();
-                let slow = yaml::slow_paths::take();
-                assert!(
-                    slow.is_empty(),
-                    "{file:?} {profile:?}:\n{}",
-                    slow.join("\n---\n")
-                );
-            }
-        }
     }
 }
