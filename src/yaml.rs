@@ -137,6 +137,46 @@ mod tests {
         assert_eq!(out.lines().count(), 1);
     }
 
+    /// A value and every string a YAML 1.1 reader could mistake for something else.
+    fn any_value() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let words = prop::sample::select(vec![
+            "yes", "No", "on", "OFF", "y", "~", "null", "0644", "0x1F", "0o7", "0b11", "1_000",
+            "1e3", ".5", "+5", "-.inf", ".nan", "2001-12-14", "<<", "- a", "a: b", "#c", "",
+            " lead", "trail ", "'q'", "\"dq\"", "{x}", "[y]", "*a", "&b", "!t", "%d", "@", "`",
+            "multi\nline", "tab\there", "\u{85}nel", "\u{7f}", "é", "---", "...",
+        ])
+        .prop_map(|w| Value::String(w.to_owned()));
+        let leaf = prop_oneof![
+            words,
+            any::<String>().prop_map(Value::String),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            any::<f64>().prop_filter_map("finite", |f| serde_json::Number::from_f64(f).map(Value::Number)),
+            any::<bool>().prop_map(Value::Bool),
+            Just(Value::Null),
+        ];
+        leaf.prop_recursive(4, 64, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                prop::collection::vec(("[a-zA-Z0-9 :#'-]{0,8}|yes|on|1|~", inner), 0..6)
+                    .prop_map(|entries| Value::Object(entries.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 512, failure_persistence: None, ..Default::default() })]
+        /// What capkv prints, capkv reads back as the same value: the emitter quotes
+        /// every string the reader would retype (`capkv diff` reads capkv's output).
+        #[test]
+        fn what_is_emitted_reads_back_unchanged(value in any_value()) {
+            let text = emit(&value);
+            let read = parse_documents(&text).map_err(|e| e.message);
+            proptest::prop_assert_eq!(read, Ok(vec![value]), "{}", text);
+        }
+    }
+
     #[test]
     fn alias_bomb_is_rejected() {
         let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
