@@ -1,10 +1,14 @@
 //! The template engine: minijinja with the embedded `templates/` directory.
 //!
-//! Values reach templates only as data (`{{ x | tojson }}`), never as template source,
-//! and every rendered document is parsed back before output, so a value can neither
-//! run template code nor add YAML structure.
+//! A template defines its objects as data: it sets `objects` to a list of dict literals
+//! (`{% set objects = [{"apiVersion": …}] %}`), which [`render`] turns into JSON values
+//! without printing text. Values reach templates only as data, never as template
+//! source, and are placed into objects as values, so a value can neither run template
+//! code nor add structure.
 
-use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value, syntax::SyntaxConfig};
+use minijinja::value::{Object, ValueKind};
+use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior, Value};
+use serde_json::{Map, Value as Json};
 
 /// Every embedded template as `(name, source)`, sorted by name (see `build.rs`).
 pub(crate) static SOURCES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/templates.rs"));
@@ -14,22 +18,13 @@ pub(crate) static SOURCES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "
 /// does not compile is not kept and fails again at its next use.
 pub(crate) fn environment() -> Environment<'static> {
     let mut env = Environment::new();
-    // With the `json` feature minijinja would JSON-escape `*.yaml` output by default;
-    // templates call `tojson` explicitly instead.
-    env.set_auto_escape_callback(|_| AutoEscape::None);
     env.set_undefined_behavior(UndefinedBehavior::Strict);
-    // The syntax is part of how templates compile, so it is set before they are added.
-    let syntax = SyntaxConfig::builder()
-        .trim_blocks(true)
-        .lstrip_blocks(true)
-        .build()
-        .unwrap_or_default();
-    env.set_syntax(syntax);
     env.add_filter("combine", combine);
     // Jinja's `namespace()` (a mutable record loops can add to), under another name:
     // `namespace` is the objects' Kubernetes namespace in every template.
     env.add_function("scope", minijinja::functions::namespace);
-    env.add_filter("tojson", tojson);
+    env.add_global("omit", Value::from_object(Omit));
+    env.add_filter("optional", optional);
     env.set_loader(|name| Ok(source(name)));
     env
 }
@@ -48,103 +43,83 @@ fn combine(a: Value, b: Value) -> Value {
     minijinja::value::merge_maps([a, b])
 }
 
-/// `x | tojson`: `x` as compact JSON, one flow node that YAML reads back as exactly
-/// `x`. Replaces minijinja's own filter, whose HTML-safe escaping means nothing in YAML
-/// and costs a scan of every string.
-fn tojson(value: &Value) -> Result<Value, minijinja::Error> {
-    serde_json::to_string(value)
-        .map(|json| Value::from_safe_string(escape_unprintable(json)))
-        .map_err(|err| {
-            minijinja::Error::new(
-                minijinja::ErrorKind::InvalidOperation,
-                "cannot serialize to JSON",
-            )
-            .with_source(err)
-        })
-}
+/// `omit`: what a template writes for a field or list item that is left out
+/// (`"folder": p.folder if p.folder else omit`). A `null` in the user's values is data
+/// and stays, e.g. the `value` of a JSON patch.
+#[derive(Debug)]
+struct Omit;
 
-/// YAML may not carry DEL, C1 controls (but NEL) and U+FFFE/U+FFFF as they are (YAML
-/// 1.2 `c-printable`), which JSON leaves unescaped. In JSON text they can only stand
-/// inside strings, where `\uXXXX` means the same character to a YAML reader.
-fn escape_unprintable(json: String) -> String {
-    let unprintable =
-        |c: char| matches!(c, '\u{7f}'..='\u{84}' | '\u{86}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}');
-    if !json.contains(unprintable) {
-        return json;
+impl Object for Omit {}
+
+/// `x | optional`: `x`, or `omit` when it is not set (an optional value of the typed
+/// values is `none` when the user left it out).
+fn optional(value: Value) -> Value {
+    if value.is_none() {
+        Value::from_object(Omit)
+    } else {
+        value
     }
-    let mut out = String::with_capacity(json.len() + 16);
-    for c in json.chars() {
-        if unprintable(c) {
-            out.push_str(&format!("\\u{:04x}", u32::from(c)));
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
-/// What a template made.
-pub(crate) enum Rendered {
-    /// The objects it set in `objects`, as data.
-    Objects(Vec<serde_json::Value>),
-    Text(String),
-}
-
-/// Renders one embedded template; errors carry the template name and line, never the
-/// context (which may hold passwords).
-pub(crate) fn render(
-    env: &Environment<'_>,
-    name: &str,
-    ctx: Value,
-) -> Result<Rendered, minijinja::Error> {
+/// Renders one embedded template to the objects it sets in `objects`; errors carry the
+/// template name and line, never the context (which may hold passwords).
+pub(crate) fn render(env: &Environment<'_>, name: &str, ctx: Value) -> Result<Vec<Json>, Error> {
     let captured = env.get_template(name)?.render_captured(ctx)?;
-    let Some(objects) = captured.state().lookup("objects") else {
-        return Ok(Rendered::Text(captured.into_output()));
-    };
-    let mut objects = serde_json::to_value(&objects).map_err(|err| {
-        minijinja::Error::new(
-            minijinja::ErrorKind::InvalidOperation,
-            "objects are not data",
-        )
-        .with_source(err)
-    })?;
-    leave_out_none(&mut objects);
-    match objects {
-        serde_json::Value::Array(objects) => Ok(Rendered::Objects(objects)),
-        _ => Err(minijinja::Error::new(
-            minijinja::ErrorKind::InvalidOperation,
-            "`objects` must be a list",
-        )),
+    let objects = captured.state().lookup("objects").unwrap_or_default();
+    if !matches!(objects.kind(), ValueKind::Seq | ValueKind::Iterable) {
+        return Err(Error::new(
+            ErrorKind::InvalidOperation,
+            "the template must set `objects` to a list",
+        ));
+    }
+    match to_json(&objects)? {
+        Some(Json::Array(objects)) => Ok(objects),
+        _ => Ok(Vec::new()),
     }
 }
 
-/// Templates write an optional field or list item as `x if condition else none`: what
-/// is `none` is left out, at every depth.
-fn leave_out_none(value: &mut serde_json::Value) {
-    match value {
-        serde_json::Value::Object(map) => {
-            map.retain(|_, value| !value.is_null());
-            map.values_mut().for_each(leave_out_none);
-        }
-        serde_json::Value::Array(items) => {
-            items.retain(|item| !item.is_null());
-            items.iter_mut().for_each(leave_out_none);
-        }
-        _ => {}
+/// A template's value as JSON, `None` for `omit`: maps and lists leave out what is
+/// omitted, at every depth.
+fn to_json(value: &Value) -> Result<Option<Json>, Error> {
+    if value.downcast_object_ref::<Omit>().is_some() {
+        return Ok(None);
     }
+    let json = match value.kind() {
+        ValueKind::Map => {
+            let mut map = Map::new();
+            let pairs = value.as_object().and_then(|map| map.try_iter_pairs());
+            for (key, item) in pairs.into_iter().flatten() {
+                let Some(key) = key.as_str() else {
+                    return Err(Error::new(
+                        ErrorKind::InvalidOperation,
+                        format!("a map key must be a string, not {key}"),
+                    ));
+                };
+                if let Some(item) = to_json(&item)? {
+                    map.insert(key.to_owned(), item);
+                }
+            }
+            Json::Object(map)
+        }
+        ValueKind::Seq | ValueKind::Iterable => {
+            let mut items = Vec::new();
+            for item in value.try_iter()? {
+                items.extend(to_json(&item)?);
+            }
+            Json::Array(items)
+        }
+        ValueKind::String => Json::String(value.as_str().unwrap_or_default().to_owned()),
+        ValueKind::Bool => Json::Bool(value.is_true()),
+        ValueKind::None => Json::Null,
+        _ => serde_json::to_value(value).map_err(|err| {
+            Error::new(ErrorKind::InvalidOperation, "a value that is not data").with_source(err)
+        })?,
+    };
+    Ok(Some(json))
 }
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn unprintable_characters_are_escaped_for_yaml() {
-        let json = serde_json::to_string("a\u{7f}b\u{85}c\u{fffe}").unwrap_or_default();
-        assert_eq!(
-            super::escape_unprintable(json),
-            "\"a\\u007fb\u{85}c\\ufffe\""
-        );
-    }
-
     #[test]
     fn combine_lets_its_argument_win() {
         let user = minijinja::Value::from(minijinja::value::Serde(

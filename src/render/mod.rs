@@ -113,10 +113,18 @@ impl Renderer {
         }
         let render_pool = |pool| self.render_pool(&ctx, cluster, pool, &finish);
         let pools: Vec<Vec<T>> = if values.node_pools.len() < POOLS_WORTH_THREADS {
-            values.node_pools.iter().map(render_pool).collect::<Result<_, _>>()?
+            values
+                .node_pools
+                .iter()
+                .map(render_pool)
+                .collect::<Result<_, _>>()?
         } else {
             // Pools are independent: rayon renders them on every CPU, in values order.
-            values.node_pools.par_iter().map(render_pool).collect::<Result<_, _>>()?
+            values
+                .node_pools
+                .par_iter()
+                .map(render_pool)
+                .collect::<Result<_, _>>()?
         };
         documents.extend(pools.into_iter().flatten());
         Ok(documents)
@@ -197,15 +205,12 @@ impl Renderer {
         Ok(documents)
     }
 
+    /// The objects a template defines, in its order.
     fn render_objects(&self, name: &str, ctx: TemplateValue) -> Result<Vec<Value>, RenderError> {
-        let error = |message| RenderError {
+        engine::render(&self.env, name, ctx).map_err(|e| RenderError {
             template: name.to_owned(),
-            message,
-        };
-        match engine::render(&self.env, name, ctx).map_err(|e| error(template_error(&e)))? {
-            engine::Rendered::Objects(objects) => Ok(objects),
-            engine::Rendered::Text(text) => parse(name, &text),
-        }
+            message: template_error(&e),
+        })
     }
 
     /// Renders a one-object template, names the object `<base>-<hash of its spec>` and
@@ -231,16 +236,6 @@ impl Renderer {
         }
         Ok((final_name, finish(name, &doc)))
     }
-}
-
-/// The documents of a template's output, empty ones left out.
-fn parse(name: &str, text: &str) -> Result<Vec<Value>, RenderError> {
-    let mut docs = yaml::parse_documents(text).map_err(|e| RenderError {
-        template: name.to_owned(),
-        message: format!("output is not YAML: {}", e.message),
-    })?;
-    docs.retain(|doc| !doc.is_null());
-    Ok(docs)
 }
 
 /// The cluster context (converted once, shared by reference) overlaid with one pool:
