@@ -6,7 +6,7 @@
 //! source, and are placed into objects as values, so a value can neither run template
 //! code nor add structure.
 
-use minijinja::value::{Object, ValueKind};
+use minijinja::value::{DynObject, Object, ValueKind};
 use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior, Value};
 use serde_json::{Map, Value as Json};
 
@@ -87,7 +87,7 @@ fn to_json(value: &Value) -> Result<Option<Json>, Error> {
     let json = match value.kind() {
         ValueKind::Map => {
             let mut map = Map::new();
-            let pairs = value.as_object().and_then(|map| map.try_iter_pairs());
+            let pairs = value.as_object().and_then(DynObject::try_iter_pairs);
             for (key, item) in pairs.into_iter().flatten() {
                 let Some(key) = key.as_str() else {
                     return Err(Error::new(

@@ -43,8 +43,8 @@ const CLUSTER_TEMPLATES: &[&str] = &[
     "csi-resource-set.yaml",
     "metrics.yaml",
 ];
-/// Manifests for the workload cluster: rendered, checked and re-emitted like every other
-/// document, then carried in ConfigMaps that a ClusterResourceSet applies.
+/// Manifests for the workload cluster: rendered like every other template, then printed
+/// as YAML into ConfigMaps that a ClusterResourceSet applies.
 const WORKLOAD_TEMPLATES: &[&str] = &["workload/csi-node.yaml", "workload/csi-storage-class.yaml"];
 /// Their file names, which name the ConfigMaps that carry them.
 const WORKLOAD_FILES: [&str; WORKLOAD_TEMPLATES.len()] =
@@ -150,8 +150,8 @@ impl Renderer {
     }
 
     /// The workload cluster's manifests by file name, each a plain multi-document
-    /// stream, for the ClusterResourceSet's ConfigMaps: rendered, checked and re-emitted
-    /// like every other document. A manifest that renders nothing is left out.
+    /// stream, for the ClusterResourceSet's ConfigMaps. A manifest that renders nothing
+    /// is left out.
     fn render_workload(
         &self,
         cluster_ctx: &TemplateValue,
