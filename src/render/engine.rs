@@ -86,7 +86,7 @@ fn to_json(value: &Value) -> Result<Option<Json>, Error> {
     }
     let json = match value.kind() {
         ValueKind::Map => {
-            let mut map = Map::new();
+            let mut map = Map::with_capacity(value.len().unwrap_or_default());
             let pairs = value.as_object().and_then(DynObject::try_iter_pairs);
             for (key, item) in pairs.into_iter().flatten() {
                 let Some(key) = key.as_str() else {
@@ -102,7 +102,7 @@ fn to_json(value: &Value) -> Result<Option<Json>, Error> {
             Json::Object(map)
         }
         ValueKind::Seq | ValueKind::Iterable => {
-            let mut items = Vec::new();
+            let mut items = Vec::with_capacity(value.len().unwrap_or_default());
             for item in value.try_iter()? {
                 items.extend(to_json(&item)?);
             }
