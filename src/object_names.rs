@@ -125,6 +125,7 @@ impl PoolNames {
             machine_deployment: label_sized(format!("{cluster}-{pool}-md")),
             machine_template_base: format!("{cluster}-{pool}-vsphere-machine-template"),
             kubeadm_config_base: format!("{cluster}-{pool}-kubeadmconfig"),
+            machine_health_check: format!("{cluster}-{pool}-mhc"),
         }
     }
 }
@@ -137,6 +138,7 @@ pub struct PoolNames {
     pub machine_deployment: String,
     pub machine_template_base: String,
     pub kubeadm_config_base: String,
+    pub machine_health_check: String,
 }
 
 #[cfg(test)]

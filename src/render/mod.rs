@@ -52,6 +52,7 @@ const WORKLOAD_FILES: [&str; WORKLOAD_TEMPLATES.len()] =
 const MACHINE_TEMPLATE: &str = "vsphere-machine-template.yaml";
 const KUBEADM_CONFIG_TEMPLATE: &str = "kubeadmconfig-template.yaml";
 const MACHINE_DEPLOYMENT: &str = "machine-deployment.yaml";
+const MACHINE_HEALTH_CHECK: &str = "machine-health-check.yaml";
 /// The template that carries the workload manifests (rendering it renders them).
 const CSI_RESOURCE_SET: &str = "csi-resource-set.yaml";
 /// From this many node pools on, rendering them on several threads gains more than
@@ -167,7 +168,8 @@ impl Renderer {
         Ok(workload)
     }
 
-    /// The three objects of a pool.
+    /// The objects of a pool: its two templates, its MachineDeployment and, when the
+    /// pool has one, its MachineHealthCheck.
     fn render_pool<T>(
         &self,
         cluster_ctx: &TemplateValue,
@@ -175,9 +177,9 @@ impl Renderer {
         pool: &NodePool,
         finish: &(impl Fn(&str, &Value) -> T + Sync),
     ) -> Result<Vec<T>, RenderError> {
-        let mut documents = Vec::with_capacity(3);
+        let mut documents = Vec::with_capacity(4);
         let pool_ctx = PoolContext::new(cluster, pool);
-        // Converted once and shared by the pool's three templates.
+        // Converted once and shared by the pool's templates.
         let pool_value = TemplateValue::from(Serde(&pool_ctx));
         let ctx = with_pool(cluster_ctx, pool_value.clone());
         let (machine_template, done) = self.render_hashed(
@@ -189,7 +191,7 @@ impl Renderer {
         documents.push(done);
         let (kubeadm_config, done) = self.render_hashed(
             KUBEADM_CONFIG_TEMPLATE,
-            ctx,
+            ctx.clone(),
             &pool_ctx.names.kubeadm_config_base,
             finish,
         )?;
@@ -202,6 +204,12 @@ impl Renderer {
         );
         let deployment = self.render_objects(MACHINE_DEPLOYMENT, md_ctx)?;
         documents.extend(deployment.iter().map(|doc| finish(MACHINE_DEPLOYMENT, doc)));
+        let health_check = self.render_objects(MACHINE_HEALTH_CHECK, ctx)?;
+        documents.extend(
+            health_check
+                .iter()
+                .map(|doc| finish(MACHINE_HEALTH_CHECK, doc)),
+        );
         Ok(documents)
     }
 
@@ -276,6 +284,7 @@ mod tests {
                 MACHINE_TEMPLATE,
                 KUBEADM_CONFIG_TEMPLATE,
                 MACHINE_DEPLOYMENT,
+                MACHINE_HEALTH_CHECK,
             ])
             .copied()
             .collect();

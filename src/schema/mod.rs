@@ -7,8 +7,10 @@
 mod api;
 mod controllers;
 mod enums;
+mod health_check;
 
 pub use api::{ApiProfile, ApiVersionChoice, BetaVersion, KamajiVersion, ResolvedApiVersions};
+pub use health_check::{ConditionStatus, HealthCheck, IntOrPercent, UnhealthyNodeCondition};
 
 pub use controllers::{
     CSI_CLUSTER_DISTRIBUTION, CSI_RELEASES, CloudControllerManager, CsiImages, CsiRelease, Image,
@@ -495,6 +497,8 @@ pub struct NodePool {
     pub replicas: u32,
     /// Cluster Autoscaler settings of the pool
     pub autoscaling: Autoscaling,
+    /// When the pool's machines are replaced as unhealthy (a MachineHealthCheck)
+    pub health_check: HealthCheck,
     /// Disk size of VM in GiB
     #[serde(rename = "diskGiB")]
     pub disk_gib: u32,
@@ -545,6 +549,7 @@ impl Default for NodePool {
             storage_policy_name: String::new(),
             replicas: 3,
             autoscaling: Autoscaling::default(),
+            health_check: HealthCheck::default(),
             disk_gib: 40,
             memory_mib: 4096,
             num_cpus: 2,

@@ -4,6 +4,7 @@
 
 mod control_plane;
 mod controllers;
+mod health_check;
 mod ip;
 mod ipam;
 mod names;

@@ -277,6 +277,14 @@ fn derived_names(values: &Values, c: &str, namespace: &str) -> Vec<Derived> {
             &path,
             &inputs,
         ));
+        if pool.health_check.enabled {
+            out.push(Derived::object(
+                "MachineHealthCheck",
+                pool_names.machine_health_check,
+                &path,
+                &inputs,
+            ));
+        }
     }
     out
 }

@@ -8,6 +8,7 @@ mod diff;
 mod docs;
 mod errors;
 mod hashing;
+mod health_check;
 mod hostile;
 mod lint;
 mod manual;
