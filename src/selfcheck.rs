@@ -437,6 +437,31 @@ fn checks(doc: &Value, kind: &str, what: What<'_>) -> Vec<Check> {
                 what,
             ));
         }
+        "MachineHealthCheck" => {
+            checks.push(
+                match lookup(doc, "/spec/clusterName").and_then(Value::as_str) {
+                    Some(name) => Check::ClusterExists {
+                        at: "spec.clusterName".into(),
+                        name: name.to_owned(),
+                    },
+                    None => Check::Problem(format!("{what}: no spec.clusterName")),
+                },
+            );
+            // A health check selecting no pool's machines checks nothing.
+            let deployment = "/spec/selector/matchLabels/cluster.x-k8s.io~1deployment-name";
+            checks.push(match lookup(doc, deployment).and_then(Value::as_str) {
+                Some(name) => Check::Resolves {
+                    at: "spec.selector.matchLabels".into(),
+                    group: "cluster.x-k8s.io".into(),
+                    kind: "MachineDeployment".into(),
+                    name: name.to_owned(),
+                    api_version: None,
+                },
+                None => Check::Problem(format!(
+                    "{what}: spec.selector does not select a MachineDeployment's machines"
+                )),
+            });
+        }
         "MachineDeployment" => {
             for (pointer, at) in [
                 ("/spec/clusterName", "spec.clusterName"),
@@ -740,6 +765,33 @@ mod tests {
         );
         let found = broken(|v| find(v, "MachineDeployment")["spec"]["clusterName"] = json!("x"));
         assert_one(&found, "spec.clusterName names Cluster \"x\"");
+    }
+
+    #[test]
+    fn health_checks_must_select_a_machine_deployment_of_the_output() {
+        let check = |deployment: &str| {
+            json!({"apiVersion": "cluster.x-k8s.io/v1beta2", "kind": "MachineHealthCheck", "metadata": meta("c-p-mhc"),
+                "spec": {"clusterName": "c", "selector": {"matchLabels": {
+                    "cluster.x-k8s.io/cluster-name": "c", "cluster.x-k8s.io/deployment-name": deployment}}}})
+        };
+        let mut stream = sound();
+        stream.push(check("c-p-md"));
+        assert_eq!(problems(stream), Vec::<String>::new());
+        let mut stream = sound();
+        stream.push(check("c-q-md"));
+        assert_one(
+            &problems(stream),
+            "spec.selector.matchLabels names MachineDeployment \"c-q-md\" of cluster.x-k8s.io, which is not in the output",
+        );
+        let mut stream = sound();
+        let mut unselective = check("c-p-md");
+        unselective["spec"]["selector"] =
+            json!({"matchLabels": {"cluster.x-k8s.io/cluster-name": "c"}});
+        stream.push(unselective);
+        assert_one(
+            &problems(stream),
+            "does not select a MachineDeployment's machines",
+        );
     }
 
     #[test]
