@@ -213,6 +213,8 @@ pub(crate) struct PoolContext<'a> {
     /// MachineDeployment's template metadata to the Node.
     pub propagated_labels: BTreeMap<&'a str, &'a str>,
     pub search_domains: Vec<&'a str>,
+    /// The pool's Kubernetes version: its own, or the control plane's.
+    pub version: &'a str,
     /// The pool's preKubeadmCommands less the chart's own /etc/hosts lines, which
     /// capkv writes itself (see [`crate::schema::CHART_HOSTS_COMMANDS`]).
     pub pre_kubeadm_commands: Vec<&'a str>,
@@ -226,7 +228,7 @@ pub(crate) struct Arg {
 }
 
 impl<'a> PoolContext<'a> {
-    pub(crate) fn new(cluster: &str, pool: &'a NodePool) -> Self {
+    pub(crate) fn new(cluster: &str, pool: &'a NodePool, control_plane_version: &'a str) -> Self {
         let name = pool.name.as_deref().unwrap_or_default();
         let mut kubelet_args = vec![
             // Resolved by cloud-init on the node, not by capkv.
@@ -285,6 +287,7 @@ impl<'a> PoolContext<'a> {
             kubelet_args,
             propagated_labels,
             search_domains,
+            version: pool.kubernetes_version(control_plane_version),
             autoscaler_annotations: autoscaler_annotations(pool),
         }
     }

@@ -112,7 +112,9 @@ impl Renderer {
         for name in CLUSTER_TEMPLATES {
             self.render_cluster_template(name, &ctx, &finish, &mut documents)?;
         }
-        let render_pool = |pool| self.render_pool(&ctx, cluster, pool, &finish);
+        let control_plane_version = values.cluster.control_plane.version.as_str();
+        let render_pool =
+            |pool| self.render_pool(&ctx, cluster, control_plane_version, pool, &finish);
         let pools: Vec<Vec<T>> = if values.node_pools.len() < POOLS_WORTH_THREADS {
             values
                 .node_pools
@@ -174,11 +176,12 @@ impl Renderer {
         &self,
         cluster_ctx: &TemplateValue,
         cluster: &str,
+        control_plane_version: &str,
         pool: &NodePool,
         finish: &(impl Fn(&str, &Value) -> T + Sync),
     ) -> Result<Vec<T>, RenderError> {
         let mut documents = Vec::with_capacity(4);
-        let pool_ctx = PoolContext::new(cluster, pool);
+        let pool_ctx = PoolContext::new(cluster, pool, control_plane_version);
         // Converted once and shared by the pool's templates.
         let pool_value = TemplateValue::from(Serde(&pool_ctx));
         let ctx = with_pool(cluster_ctx, pool_value.clone());

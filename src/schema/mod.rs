@@ -480,6 +480,9 @@ pub struct NodePool {
     pub name: Option<String>,
     /// vSphere VM template to clone. Required.
     pub template: Option<String>,
+    /// Kubernetes version of the pool's machines (`vMAJOR.MINOR.PATCH`); empty: the
+    /// control plane's. Upgrade the control plane first, then the pools one by one.
+    pub version: String,
     /// vSphere datastore. Required.
     pub data_store: Option<String>,
     /// vSphere network for the VMs. Required.
@@ -536,11 +539,23 @@ pub struct NodePool {
     pub additional_cloud_init_files: String,
 }
 
+impl NodePool {
+    /// The Kubernetes version the pool's machines run: its own, or the control plane's.
+    pub fn kubernetes_version<'a>(&'a self, control_plane: &'a str) -> &'a str {
+        if self.version.is_empty() {
+            control_plane
+        } else {
+            &self.version
+        }
+    }
+}
+
 impl Default for NodePool {
     fn default() -> Self {
         NodePool {
             name: None,
             template: None,
+            version: String::new(),
             data_store: None,
             network: None,
             clone_mode: CloneMode::FullClone,

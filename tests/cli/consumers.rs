@@ -576,7 +576,7 @@ fn csi_images_follow_the_kubernetes_minor() {
     let images = |version: &str| -> Vec<String> {
         let docs = render_full(&[
             "--set",
-            &format!("cluster.controlPlane.version={version}"),
+            &format!("cluster.controlPlane.version={version},nodePools[1].version={version}"),
             "--set",
             "cluster.controlPlane.apiServer.extraArgs=null",
         ]);

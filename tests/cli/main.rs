@@ -14,6 +14,7 @@ mod lint;
 mod manual;
 mod migration;
 mod output_dir;
+mod pool_versions;
 mod readme;
 mod render;
 mod rules;
