@@ -15,6 +15,7 @@ mod migration;
 mod output_dir;
 mod readme;
 mod render;
+mod rollout;
 mod rules;
 mod show_only;
 mod strict_input;
