@@ -30,6 +30,13 @@ pub(super) fn changes(path: &str, old: &Value, new: &Value) -> Vec<FieldChange> 
     out
 }
 
+/// [`changes`] of a subtree that may be absent on either side.
+pub(super) fn changes_of(path: &str, old: Option<&Value>, new: Option<&Value>) -> Vec<FieldChange> {
+    let mut out = Vec::new();
+    collect(path, old, new, &mut out);
+    out
+}
+
 fn collect(path: &str, old: Option<&Value>, new: Option<&Value>, out: &mut Vec<FieldChange>) {
     match (old, new) {
         (Some(a), Some(b)) if a == b => {}

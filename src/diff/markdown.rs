@@ -30,6 +30,11 @@ pub(super) fn render(report: &Report) -> String {
             };
             let mut reasons: Vec<String> = pool.rolls.iter().flat_map(roll_reasons).collect();
             reasons.extend(pool.scales.iter().map(field));
+            reasons.extend(
+                pool.in_place
+                    .iter()
+                    .map(|c| format!("{} {}", field(c), super::text::IN_PLACE_NOTE)),
+            );
             if reasons.len() > MAX_REASONS {
                 let more = reasons.len() - MAX_REASONS + 1;
                 reasons.truncate(MAX_REASONS - 1);

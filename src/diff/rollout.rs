@@ -6,6 +6,9 @@
 //! rollout time. Everything else in the machine template is propagated in place, and
 //! `replicas` or the autoscaler bounds only scale. This mirrors CAPI's
 //! `MachineTemplateUpToDate`.
+//!
+//! The pool's rollout settings (`nodePools[].rollout`) are named apart: a reviewer
+//! changing a drain timeout or a maxSurge wants to read that no machine is replaced.
 
 use super::fields::{self, FieldChange};
 use super::stream::{ObjectId, Stream};
@@ -24,6 +27,21 @@ const ROLLING_FIELDS: &[&[&str]] = &[
     &["spec", "rollout", "after"],
     &["spec", "rolloutAfter"],
 ];
+/// Rollout settings, in both API versions' places: the strategy and deletion order are
+/// not part of the machine template, and CAPI leaves minReadySeconds and the node
+/// timeouts out when it compares machine templates (`MachineTemplateDeepCopyRolloutFields`),
+/// so it updates them on the MachineDeployment, its MachineSets and machines in place.
+const IN_PLACE_FIELDS: &[&[&str]] = &[
+    &["spec", "rollout", "strategy"],
+    &["spec", "strategy"],
+    &["spec", "deletion"],
+    &["spec", "minReadySeconds"],
+    &["spec", "template", "spec", "minReadySeconds"],
+    &["spec", "template", "spec", "deletion"],
+    &["spec", "template", "spec", "nodeDrainTimeout"],
+    &["spec", "template", "spec", "nodeVolumeDetachTimeout"],
+    &["spec", "template", "spec", "nodeDeletionTimeout"],
+];
 const INFRASTRUCTURE_REF: &[&str] = &["spec", "template", "spec", "infrastructureRef"];
 const BOOTSTRAP_REF: &[&str] = &["spec", "template", "spec", "bootstrap", "configRef"];
 
@@ -34,6 +52,8 @@ pub(super) enum Status {
     Rolls,
     Scales,
     RollsAndScales,
+    /// Only rollout settings changed: applied in place, no machine replaced.
+    InPlace,
     Unchanged,
 }
 
@@ -45,6 +65,7 @@ impl Status {
             Status::Rolls => "rolls",
             Status::Scales => "scales",
             Status::RollsAndScales => "rolls + scales",
+            Status::InPlace => "in place",
             Status::Unchanged => "unchanged",
         }
     }
@@ -76,6 +97,8 @@ pub(super) struct Pool {
     pub(super) status: Status,
     pub(super) rolls: Vec<Roll>,
     pub(super) scales: Vec<FieldChange>,
+    /// Rollout settings that changed: in place whatever else the pool does.
+    pub(super) in_place: Vec<FieldChange>,
 }
 
 /// A template replaced through a MachineDeployment reference: (old, new).
@@ -145,10 +168,21 @@ pub(super) fn pools(old: &Stream, new: &Stream) -> (Vec<Pool>, Vec<Replacement>)
         .into_iter()
         .filter(|c| c.old != c.new)
         .collect();
+        let in_place: Vec<FieldChange> = IN_PLACE_FIELDS
+            .iter()
+            .flat_map(|path| {
+                fields::changes_of(
+                    &display(path),
+                    lookup(before, path),
+                    lookup(&object.value, path),
+                )
+            })
+            .collect();
         let status = match (rolls.is_empty(), scales.is_empty()) {
             (false, false) => Status::RollsAndScales,
             (false, true) => Status::Rolls,
             (true, false) => Status::Scales,
+            (true, true) if !in_place.is_empty() => Status::InPlace,
             (true, true) => Status::Unchanged,
         };
         pools.push(Pool {
@@ -156,6 +190,7 @@ pub(super) fn pools(old: &Stream, new: &Stream) -> (Vec<Pool>, Vec<Replacement>)
             status,
             rolls,
             scales,
+            in_place,
         });
     }
     for object in old
@@ -177,6 +212,7 @@ impl Pool {
             status,
             rolls: Vec::new(),
             scales: Vec::new(),
+            in_place: Vec::new(),
         }
     }
 }
@@ -207,7 +243,8 @@ fn lookup<'v>(object: &'v Value, path: &[&str]) -> Option<&'v Value> {
     path.iter().try_fold(object, |value, key| value.get(key))
 }
 
-fn field_change(path: &[&str], old: &Value, new: &Value) -> FieldChange {
+/// `spec.template.spec.version`, `metadata.annotations["a.b/c"]`.
+fn display(path: &[&str]) -> String {
     let display = path
         .iter()
         .map(|key| {
@@ -218,8 +255,12 @@ fn field_change(path: &[&str], old: &Value, new: &Value) -> FieldChange {
             }
         })
         .collect::<String>();
+    display.trim_start_matches('.').to_owned()
+}
+
+fn field_change(path: &[&str], old: &Value, new: &Value) -> FieldChange {
     FieldChange {
-        path: display.trim_start_matches('.').to_owned(),
+        path: display(path),
         old: lookup(old, path).cloned(),
         new: lookup(new, path).cloned(),
     }
@@ -300,6 +341,27 @@ mod tests {
         assert_eq!(
             change.describe(),
             "spec.template.spec.version: v1.31.0 → v1.32.0"
+        );
+    }
+
+    #[test]
+    fn rollout_settings_change_in_place_and_roll_nothing() {
+        let old = stream(&md(3, "vmt-a"));
+        let new = stream(&md(3, "vmt-a").replace(
+            "      version: v1.31.0\n",
+            "      version: v1.31.0\n      deletion: {nodeDrainTimeoutSeconds: 600}\n",
+        ));
+        let (pools, _) = pools(&old, &new);
+        assert_eq!(pools[0].status, Status::InPlace);
+        assert!(pools[0].rolls.is_empty());
+        let described: Vec<String> = pools[0]
+            .in_place
+            .iter()
+            .map(FieldChange::describe)
+            .collect();
+        assert_eq!(
+            described,
+            ["spec.template.spec.deletion: (unset) → {\"nodeDrainTimeoutSeconds\":600}"]
         );
     }
 }

@@ -97,7 +97,7 @@ fn pools(out: &mut String, pools: &[Pool], paint: Paint) {
         let label = format!("{:<width$}", pool.status.label());
         let code = match pool.status {
             Status::Rolls | Status::RollsAndScales => YELLOW,
-            Status::Scales => CYAN,
+            Status::Scales | Status::InPlace => CYAN,
             Status::Added => GREEN,
             Status::Removed => RED,
             Status::Unchanged => DIM,
@@ -135,9 +135,21 @@ fn pools(out: &mut String, pools: &[Pool], paint: Paint) {
             }
         }
         fields(out, &pool.scales, indent);
+        for change in &pool.in_place {
+            let _ = writeln!(
+                out,
+                "{:indent$}{} {}",
+                "",
+                change.describe(),
+                paint.wrap(DIM, IN_PLACE_NOTE)
+            );
+        }
     }
     out.push('\n');
 }
+
+/// After each rollout setting that changed: CAPI replaces no machine for it.
+pub(super) const IN_PLACE_NOTE: &str = "(in place, no roll)";
 
 fn fields(out: &mut String, changes: &[FieldChange], indent: usize) {
     for change in changes {

@@ -7,9 +7,11 @@ use crate::node_labels::{self, NodeLabel};
 use crate::object_names::{ClusterNames, PoolNames};
 use crate::schema::{
     ApiProfile, ApiVersionChoice, BetaVersion, CSI_RELEASES, CloneMode, CloudControllerManager,
-    Cluster, CsiImages, CsiRelease, IdentityKind, IpamProvider, KamajiVersion, NodePool, Placement,
-    ResolvedApiVersions, StorageControllerManager, VCENTER_CA_DIR, VSphere, Values,
+    Cluster, CsiImages, CsiRelease, IdentityKind, IntOrPercent, IpamProvider, KamajiVersion,
+    NodePool, Placement, ResolvedApiVersions, Rollout, RolloutStrategy, StorageControllerManager,
+    VCENTER_CA_DIR, VSphere, Values,
 };
+use indexmap::IndexMap;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -219,6 +221,83 @@ pub(crate) struct PoolContext<'a> {
     /// capkv writes itself (see [`crate::schema::CHART_HOSTS_COMMANDS`]).
     pub pre_kubeadm_commands: Vec<&'a str>,
     pub autoscaler_annotations: BTreeMap<String, String>,
+    /// The pool's rollout settings in the shapes of the MachineDeployment.
+    pub rollout: RolloutContext,
+}
+
+/// `nodePools[].rollout` as the MachineDeployment holds it. What the pool leaves to
+/// CAPI's defaults is left out, so a pool without rollout settings renders as before.
+#[derive(Debug, Serialize)]
+pub(crate) struct RolloutContext {
+    /// v1beta2 `spec.rollout.strategy.rollingUpdate`: maxSurge and maxUnavailable as
+    /// given. Empty with OnDelete, where CAPI does not read them (lint warns).
+    pub rolling_update: BTreeMap<&'static str, IntOrPercent>,
+    /// v1beta1 `spec.strategy.rollingUpdate`, which also holds the deletion order.
+    pub rolling_update_v1beta1: IndexMap<&'static str, serde_json::Value>,
+    /// Whether `spec.rollout.strategy` (v1beta2) / `spec.strategy` (v1beta1) is
+    /// rendered: not when it would only repeat CAPI's default, RollingUpdate.
+    pub strategy_v1beta2: bool,
+    pub strategy_v1beta1: bool,
+    /// v1beta2 `spec.template.spec.deletion`: the timeouts that are set, in seconds.
+    pub deletion_v1beta2: IndexMap<&'static str, u32>,
+    /// v1beta1 `spec.template.spec`: the same timeouts as Go durations ("600s"),
+    /// which v1beta1's metav1.Duration fields parse.
+    pub node_drain_timeout: Option<String>,
+    pub node_volume_detach_timeout: Option<String>,
+    pub node_deletion_timeout: Option<String>,
+}
+
+impl RolloutContext {
+    fn new(rollout: &Rollout) -> Self {
+        let mut rolling_update = BTreeMap::new();
+        if rollout.strategy == RolloutStrategy::RollingUpdate {
+            for (key, value) in [
+                ("maxSurge", rollout.max_surge),
+                ("maxUnavailable", rollout.max_unavailable),
+            ] {
+                if let Some(value) = value {
+                    rolling_update.insert(key, value);
+                }
+            }
+        }
+        let mut rolling_update_v1beta1: IndexMap<&'static str, serde_json::Value> = rolling_update
+            .iter()
+            .map(|(key, value)| (*key, serde_json::json!(value)))
+            .collect();
+        if let Some(order) = rollout.deletion_order {
+            rolling_update_v1beta1.insert("deletePolicy", serde_json::json!(order));
+        }
+        let strategy_v1beta2 =
+            rollout.strategy != RolloutStrategy::RollingUpdate || !rolling_update.is_empty();
+        let timeouts = [
+            (
+                "nodeDrainTimeoutSeconds",
+                rollout.node_drain_timeout_seconds,
+            ),
+            (
+                "nodeVolumeDetachTimeoutSeconds",
+                rollout.node_volume_detach_timeout_seconds,
+            ),
+            (
+                "nodeDeletionTimeoutSeconds",
+                rollout.node_deletion_timeout_seconds,
+            ),
+        ];
+        let duration = |seconds: Option<u32>| seconds.map(|s| format!("{s}s"));
+        RolloutContext {
+            strategy_v1beta1: strategy_v1beta2 || !rolling_update_v1beta1.is_empty(),
+            strategy_v1beta2,
+            rolling_update,
+            rolling_update_v1beta1,
+            deletion_v1beta2: timeouts
+                .into_iter()
+                .filter_map(|(key, seconds)| seconds.map(|s| (key, s)))
+                .collect(),
+            node_drain_timeout: duration(rollout.node_drain_timeout_seconds),
+            node_volume_detach_timeout: duration(rollout.node_volume_detach_timeout_seconds),
+            node_deletion_timeout: duration(rollout.node_deletion_timeout_seconds),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -289,6 +368,7 @@ impl<'a> PoolContext<'a> {
             search_domains,
             version: pool.kubernetes_version(control_plane_version),
             autoscaler_annotations: autoscaler_annotations(pool),
+            rollout: RolloutContext::new(&pool.rollout),
         }
     }
 }

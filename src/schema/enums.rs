@@ -60,3 +60,19 @@ pub enum AddressType {
     InternalDNS,
     ExternalDNS,
 }
+
+/// How a node pool replaces its machines (CAPI's MachineDeployment strategy type).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum RolloutStrategy {
+    RollingUpdate,
+    OnDelete,
+}
+
+/// Which machines a node pool deletes first when it scales down or rolls (CAPI's
+/// deletion order, v1beta1's `deletePolicy`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum DeletionOrder {
+    Random,
+    Newest,
+    Oldest,
+}

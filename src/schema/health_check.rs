@@ -1,5 +1,6 @@
 //! A node pool's MachineHealthCheck: which machines Cluster API replaces, and when.
 
+use super::IntOrPercent;
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -43,7 +44,7 @@ impl Default for HealthCheck {
                     timeout_seconds: 300,
                 },
             ],
-            max_unhealthy: IntOrPercent::Text("40%".into()),
+            max_unhealthy: IntOrPercent::Percent(40),
             max_in_flight: None,
         }
     }
@@ -97,89 +98,5 @@ impl<'de> Deserialize<'de> for ConditionStatus {
             }
         }
         deserializer.deserialize_any(Visitor)
-    }
-}
-
-/// A Kubernetes IntOrString that CAPI scales (`intstr.GetScaledValueFromIntOrPercent`):
-/// an integer, or a string that must be a percentage. Kept as written; a string that is
-/// not a percentage is reported by validation with its path.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
-#[serde(untagged)]
-pub enum IntOrPercent {
-    Int(u32),
-    Text(String),
-}
-
-impl IntOrPercent {
-    /// The percentage a `"N%"` string stands for.
-    pub fn percent(&self) -> Option<u32> {
-        match self {
-            IntOrPercent::Int(_) => None,
-            IntOrPercent::Text(text) => text.strip_suffix('%')?.parse().ok(),
-        }
-    }
-
-    /// Why CAPI would refuse the value, if it would.
-    pub fn problem(&self) -> Option<String> {
-        match self {
-            IntOrPercent::Int(_) => None,
-            IntOrPercent::Text(_) if self.percent().is_some() => None,
-            IntOrPercent::Text(text) if text.trim().parse::<u32>().is_ok() => Some(format!(
-                "\"{text}\" is a string: CAPI takes a string only as a percentage; write {} or \"{}%\"",
-                text.trim(),
-                text.trim()
-            )),
-            IntOrPercent::Text(text) => Some(format!(
-                "\"{text}\" is neither an integer nor a percentage (\"40%\")"
-            )),
-        }
-    }
-
-    /// Whether the value lets nothing through (0 or 0%).
-    pub fn is_zero(&self) -> bool {
-        matches!(self, IntOrPercent::Int(0)) || self.percent() == Some(0)
-    }
-}
-
-impl<'de> Deserialize<'de> for IntOrPercent {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl serde::de::Visitor<'_> for Visitor {
-            type Value = IntOrPercent;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an integer or a percentage (\"40%\")")
-            }
-            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<IntOrPercent, E> {
-                u32::try_from(v)
-                    .map(IntOrPercent::Int)
-                    .map_err(|_| E::custom(format!("{v} is too large")))
-            }
-            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<IntOrPercent, E> {
-                u32::try_from(v)
-                    .map(IntOrPercent::Int)
-                    .map_err(|_| E::custom(format!("{v} is not a count of machines")))
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<IntOrPercent, E> {
-                Ok(IntOrPercent::Text(v.to_owned()))
-            }
-        }
-        deserializer.deserialize_any(Visitor)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn percentages_and_the_quoted_integer_pitfall() {
-        assert_eq!(IntOrPercent::Text("40%".into()).problem(), None);
-        assert_eq!(IntOrPercent::Int(3).problem(), None);
-        let quoted = IntOrPercent::Text("40".into()).problem().unwrap();
-        assert!(quoted.contains("write 40 or \"40%\""), "{quoted}");
-        assert!(IntOrPercent::Text("many".into()).problem().is_some());
-        assert!(IntOrPercent::Text("0%".into()).is_zero());
-        assert!(IntOrPercent::Int(0).is_zero());
-        assert!(!IntOrPercent::Int(1).is_zero());
     }
 }

@@ -10,14 +10,15 @@ mod enums;
 mod health_check;
 
 pub use api::{ApiProfile, ApiVersionChoice, BetaVersion, KamajiVersion, ResolvedApiVersions};
-pub use health_check::{ConditionStatus, HealthCheck, IntOrPercent, UnhealthyNodeCondition};
+pub use health_check::{ConditionStatus, HealthCheck, UnhealthyNodeCondition};
 
 pub use controllers::{
     CSI_CLUSTER_DISTRIBUTION, CSI_RELEASES, CloudControllerManager, CsiImages, CsiRelease, Image,
     StorageClass, StorageControllerManager, Topology,
 };
 pub use enums::{
-    AddressType, CgroupDriver, LogLevel, PullPolicy, ReclaimPolicy, ServiceType, VolumeBindingMode,
+    AddressType, CgroupDriver, DeletionOrder, LogLevel, PullPolicy, ReclaimPolicy, RolloutStrategy,
+    ServiceType, VolumeBindingMode,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -537,6 +538,9 @@ pub struct NodePool {
     pub post_kubeadm_commands: Vec<String>,
     /// Extra cloud-config written to `/etc/cloud/cloud.cfg.d/99-custom.cfg`.
     pub additional_cloud_init_files: String,
+    /// How the pool's machines are replaced and deleted; changing these settings rolls
+    /// no machine
+    pub rollout: Rollout,
 }
 
 impl NodePool {
@@ -586,6 +590,58 @@ impl Default for NodePool {
             pre_kubeadm_commands: Vec::new(),
             post_kubeadm_commands: Vec::new(),
             additional_cloud_init_files: String::new(),
+            rollout: Rollout::default(),
+        }
+    }
+}
+
+/// A node pool's rollout control: the MachineDeployment's strategy and deletion order,
+/// and the timeouts of each machine's deletion. Unset keys are left to CAPI, whose
+/// default each description names.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+pub struct Rollout {
+    /// `RollingUpdate` replaces machines when the pool's template changes; `OnDelete`
+    /// replaces a machine only once you delete it
+    pub strategy: RolloutStrategy,
+    /// RollingUpdate: machines created above `replicas` during a rollout, an integer or
+    /// a percentage of `replicas` such as "25%" (unset: CAPI's 1)
+    pub max_surge: Option<IntOrPercent>,
+    /// RollingUpdate: machines that may be unavailable during a rollout, an integer or
+    /// a percentage of `replicas` such as "25%" (unset: CAPI's 0)
+    pub max_unavailable: Option<IntOrPercent>,
+    /// Which machines are deleted first on scale-down: Random, Newest or Oldest (unset:
+    /// CAPI's Random)
+    pub deletion_order: Option<DeletionOrder>,
+    /// Seconds a new node must be Ready before its machine counts as available
+    pub min_ready_seconds: u32,
+    /// Seconds CAPI drains a node before deleting its machine anyway, so that a
+    /// PodDisruptionBudget cannot stall a rollout forever; 0 waits for the drain forever
+    pub node_drain_timeout_seconds: Option<u32>,
+    /// Seconds CAPI waits for the node's volumes to detach before deleting the VM; 0
+    /// or unset waits forever
+    pub node_volume_detach_timeout_seconds: Option<u32>,
+    /// Seconds CAPI retries deleting the Node object once its machine is deleted; 0
+    /// retries forever (unset: CAPI's 10)
+    pub node_deletion_timeout_seconds: Option<u32>,
+}
+
+/// The drain timeout capkv sets unless told otherwise: as long as the Cluster Autoscaler
+/// lets a pod terminate when it removes a node (its `--max-graceful-termination-sec`
+/// default). Without one, CAPI waits forever for a drain a PodDisruptionBudget blocks.
+pub const DEFAULT_NODE_DRAIN_TIMEOUT_SECONDS: u32 = 600;
+
+impl Default for Rollout {
+    fn default() -> Self {
+        Rollout {
+            strategy: RolloutStrategy::RollingUpdate,
+            max_surge: None,
+            max_unavailable: None,
+            deletion_order: None,
+            min_ready_seconds: 0,
+            node_drain_timeout_seconds: Some(DEFAULT_NODE_DRAIN_TIMEOUT_SECONDS),
+            node_volume_detach_timeout_seconds: None,
+            node_deletion_timeout_seconds: None,
         }
     }
 }
@@ -753,5 +809,123 @@ impl JsonSchema for LooseInt {
                 { "type": "string", "pattern": "^\\s*-?[0-9]+\\s*$" }
             ]
         })
+    }
+}
+
+/// A Kubernetes IntOrString as CAPI's maxSurge and maxUnavailable take it: a count, or
+/// a percentage of the pool's replicas. A malformed percentage is refused while the
+/// values are typed, at its path, instead of by CAPI's webhook at apply time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntOrPercent {
+    Int(u32),
+    Percent(u32),
+}
+
+impl IntOrPercent {
+    /// Whether the value is zero, whichever way it is written (`0` or `"0%"`).
+    pub fn is_zero(self) -> bool {
+        matches!(self, IntOrPercent::Int(0) | IntOrPercent::Percent(0))
+    }
+}
+
+impl std::fmt::Display for IntOrPercent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            IntOrPercent::Int(n) => write!(f, "{n}"),
+            IntOrPercent::Percent(n) => write!(f, "{n}%"),
+        }
+    }
+}
+
+/// Serialized as Kubernetes writes it: an integer, or a string ending in `%`.
+impl Serialize for IntOrPercent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            IntOrPercent::Int(n) => serializer.serialize_u32(*n),
+            IntOrPercent::Percent(_) => serializer.collect_str(self),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for IntOrPercent {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = IntOrPercent;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a non-negative integer or a percentage such as \"25%\"")
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<IntOrPercent, E> {
+                u32::try_from(v)
+                    .map(IntOrPercent::Int)
+                    .map_err(|_| E::invalid_value(serde::de::Unexpected::Unsigned(v), &self))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<IntOrPercent, E> {
+                u64::try_from(v)
+                    .map_err(|_| E::invalid_value(serde::de::Unexpected::Signed(v), &self))
+                    .and_then(|v| self.visit_u64(v))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<IntOrPercent, E> {
+                // A quoted count is the usual slip: Kubernetes refuses a string that is not
+                // a percentage (intstr.GetScaledValueFromIntOrPercent).
+                if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(E::custom(format!(
+                        "\"{v}\" is a string, which Kubernetes takes only as a percentage: write {v} or \"{v}%\""
+                    )));
+                }
+                // Kubernetes reads "25%" only: digits, then the sign, nothing around them.
+                v.strip_suffix('%')
+                    .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+                    .and_then(|n| n.parse().ok())
+                    .map(IntOrPercent::Percent)
+                    .ok_or_else(|| E::invalid_value(serde::de::Unexpected::Str(v), &self))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+impl JsonSchema for IntOrPercent {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "IntegerOrPercent".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A count, or a percentage of the pool's replicas such as \"25%\"",
+            "anyOf": [
+                { "type": "integer", "minimum": 0 },
+                { "type": "string", "pattern": "^[0-9]+%$" }
+            ]
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn int_or_percent_reads_and_writes_as_kubernetes_does() {
+        let read = |v: serde_json::Value| serde_json::from_value::<IntOrPercent>(v).ok();
+        assert_eq!(read(serde_json::json!(2)), Some(IntOrPercent::Int(2)));
+        assert_eq!(
+            read(serde_json::json!("25%")),
+            Some(IntOrPercent::Percent(25))
+        );
+        for bad in [
+            serde_json::json!(-1),
+            serde_json::json!("25"),
+            serde_json::json!("%"),
+            serde_json::json!("+5%"),
+            serde_json::json!(" 5%"),
+            serde_json::json!(1.5),
+        ] {
+            assert_eq!(read(bad.clone()), None, "{bad}");
+        }
+        assert_eq!(
+            serde_json::to_value([IntOrPercent::Int(0), IntOrPercent::Percent(100)]).unwrap(),
+            serde_json::json!([0, "100%"])
+        );
     }
 }

@@ -3,7 +3,7 @@
 //! doing nothing, or doing harm.
 
 use super::Findings;
-use crate::schema::NodePool;
+use crate::schema::{IntOrPercent, NodePool};
 
 /// CAPI refuses a node start-up timeout under 30 seconds (0 turns the check off).
 const MIN_NODE_STARTUP_TIMEOUT_SECONDS: u32 = 30;
@@ -42,22 +42,16 @@ pub(super) fn check_pool(index: usize, pool: &NodePool, findings: &mut Findings)
             );
         }
     }
-    if let Some(problem) = check.max_unhealthy.problem() {
-        findings.error(at("maxUnhealthy"), problem);
-    } else if check.max_unhealthy.is_zero() {
+    if check.max_unhealthy.is_zero() {
         findings.warning(
             at("maxUnhealthy"),
             "0: remediation is allowed only while no machine is unhealthy, so no machine is ever replaced",
         );
     }
-    if let Some(in_flight) = &check.max_in_flight {
-        if let Some(problem) = in_flight.problem() {
-            findings.error(at("maxInFlight"), problem);
-        } else if in_flight.is_zero() {
-            findings.warning(
-                at("maxInFlight"),
-                "0: no unhealthy machine is ever replaced",
-            );
-        }
+    if check.max_in_flight.is_some_and(IntOrPercent::is_zero) {
+        findings.warning(
+            at("maxInFlight"),
+            "0: no unhealthy machine is ever replaced",
+        );
     }
 }

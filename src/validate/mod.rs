@@ -9,6 +9,7 @@ mod ip;
 mod ipam;
 mod names;
 mod pools;
+mod rollout;
 mod versions;
 mod vsphere;
 

@@ -274,11 +274,11 @@ fn lint_catches_what_capi_refuses_and_what_disables_remediation() {
         ),
         (
             &["--set-string", "nodePools[0].healthCheck.maxUnhealthy=40"],
-            "error: nodePools[0].healthCheck.maxUnhealthy: \"40\" is a string: CAPI takes a string only as a percentage; write 40 or \"40%\"",
+            "error: nodePools[0].healthCheck.maxUnhealthy: \"40\" is a string, which Kubernetes takes only as a percentage: write 40 or \"40%\"",
         ),
         (
             &["--set-string", "nodePools[0].healthCheck.maxInFlight=half"],
-            "error: nodePools[0].healthCheck.maxInFlight: \"half\" is neither an integer nor a percentage",
+            "error: nodePools[0].healthCheck.maxInFlight: expected a non-negative integer or a percentage such as \"25%\", got \"half\"",
         ),
         (
             &["--set", "nodePools[0].healthCheck.maxUnhealthy=0"],

@@ -17,6 +17,7 @@ mod output_dir;
 mod pool_versions;
 mod readme;
 mod render;
+mod rollout;
 mod rules;
 mod show_only;
 mod strict_input;

@@ -36,6 +36,8 @@ fn the_reviewing_changes_example_is_the_real_output() {
             "--set",
             "nodePools[1].replicas=2",
             "--set",
+            "nodePools[1].rollout.nodeDrainTimeoutSeconds=1800",
+            "--set",
             "vSphere.password=rotated",
         ])
         .success(),
@@ -49,5 +51,8 @@ fn the_reviewing_changes_example_is_the_real_output() {
     // What the example is there to show.
     assert!(output.contains("  rolls   default/prod-eu-1-general-md\n"));
     assert!(output.contains("  scales  default/prod-eu-1-gpu-md\n"));
+    assert!(output.contains(
+        "spec.template.spec.deletion.nodeDrainTimeoutSeconds: 3600 → 1800 (in place, no roll)\n"
+    ));
     assert!(!output.contains("rotated"));
 }

@@ -438,3 +438,64 @@ fn label_keys_and_values_from_the_values_are_valid() {
     .error("cluster.controlPlane.labels", "label key \"team name\" is invalid")
     .error("cluster.controlPlane.labels.tier", "label tier=\"front end\": the value may hold only");
 }
+
+// Rollout
+
+#[test]
+fn a_rolling_update_that_may_neither_add_nor_remove_a_machine_is_an_error() {
+    // maxUnavailable unset is CAPI's 0: the message says so.
+    lint(&pool("    rollout:\n      maxSurge: 0\n"), &[]).error(
+        "nodePools[0].rollout.maxSurge",
+        "maxSurge 0 and maxUnavailable 0 (maxUnavailable is unset: CAPI's 0)",
+    );
+    lint(
+        &pool("    rollout:\n      maxSurge: \"0%\"\n      maxUnavailable: 0\n"),
+        &[],
+    )
+    .error(
+        "nodePools[0].rollout.maxUnavailable",
+        "maxSurge 0% and maxUnavailable 0: a rolling update could neither add a machine nor take one down",
+    );
+    // Either bound above zero makes progress possible.
+    let surge_only = lint(
+        &pool("    rollout:\n      maxSurge: 0\n      maxUnavailable: \"10%\"\n"),
+        &[],
+    );
+    assert_eq!(surge_only.run.stdout, "lint: 0 errors, 0 warnings\n");
+}
+
+#[test]
+fn max_unavailable_above_100_percent_is_an_error() {
+    lint(&pool("    rollout:\n      maxUnavailable: \"150%\"\n"), &[]).error(
+        "nodePools[0].rollout.maxUnavailable",
+        "150% of the pool's machines cannot be unavailable: at most 100%",
+    );
+    // A surge of more than the pool is a fast rollout, not a mistake.
+    let surge = lint(&pool("    rollout:\n      maxSurge: \"200%\"\n"), &[]);
+    assert_eq!(surge.run.stdout, "lint: 0 errors, 0 warnings\n");
+}
+
+#[test]
+fn rollout_seconds_past_int32_are_an_error() {
+    lint(
+        &pool("    rollout:\n      nodeDrainTimeoutSeconds: 2147483648\n"),
+        &[],
+    )
+    .error(
+        "nodePools[0].rollout.nodeDrainTimeoutSeconds",
+        "2147483648 seconds is more than CAPI's int32 field holds (2147483647)",
+    );
+}
+
+#[test]
+fn rolling_update_bounds_with_on_delete_are_a_warning() {
+    lint(
+        &pool("    rollout:\n      strategy: OnDelete\n      maxUnavailable: 2\n"),
+        &[],
+    )
+    .warning(
+        "nodePools[0].rollout.maxUnavailable",
+        "has no effect with strategy OnDelete",
+    )
+    .count(1);
+}
