@@ -76,6 +76,9 @@ pub struct ClusterNames {
     pub client_certificate: String,
     pub prometheus_role: String,
     pub prometheus_role_binding: String,
+    /// VSphereFailureDomain and VSphereDeploymentZone of each `failureDomains[].name`:
+    /// cluster-scoped, so the namespace is part of the name.
+    pub failure_domains: BTreeMap<String, String>,
 }
 
 impl ClusterNames {
@@ -115,30 +118,57 @@ impl ClusterNames {
             client_certificate: of("api-server-kubelet-client-certificate"),
             prometheus_role: of("prometheus-secret-reader"),
             prometheus_role_binding: of("prometheus-secret-access"),
+            failure_domains: values
+                .failure_domains
+                .iter()
+                .map(|fd| {
+                    let name = format!("{namespace}-{cluster}-{}", fd.name);
+                    (fd.name.clone(), label_sized(name))
+                })
+                .collect(),
         }
     }
 }
 
 impl PoolNames {
-    pub fn new(cluster: &str, pool: &str) -> Self {
+    /// `spread`: the failure domains the pool is spread over, one MachineDeployment
+    /// each; empty: one MachineDeployment.
+    pub fn new(cluster: &str, pool: &str, spread: &[String]) -> Self {
+        let deployment = |part: &str| DeploymentNames {
+            machine_deployment: label_sized(format!("{cluster}-{pool}{part}-md")),
+            machine_health_check: format!("{cluster}-{pool}{part}-mhc"),
+        };
         PoolNames {
-            machine_deployment: label_sized(format!("{cluster}-{pool}-md")),
             machine_template_base: format!("{cluster}-{pool}-vsphere-machine-template"),
             kubeadm_config_base: format!("{cluster}-{pool}-kubeadmconfig"),
-            machine_health_check: format!("{cluster}-{pool}-mhc"),
+            deployments: if spread.is_empty() {
+                vec![deployment("")]
+            } else {
+                spread
+                    .iter()
+                    .map(|domain| deployment(&format!("-{domain}")))
+                    .collect()
+            },
         }
     }
+}
+
+/// The objects of one of a pool's MachineDeployments.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeploymentNames {
+    /// Also copied by CAPI into the `cluster.x-k8s.io/deployment-name` label.
+    pub machine_deployment: String,
+    pub machine_health_check: String,
 }
 
 /// A node pool's names. The templates' final names append the content hash of their
 /// spec to the base (`render::hash`).
 #[derive(Debug, Clone, Serialize)]
 pub struct PoolNames {
-    /// Also copied by CAPI into the `cluster.x-k8s.io/deployment-name` label.
-    pub machine_deployment: String,
     pub machine_template_base: String,
     pub kubeadm_config_base: String,
-    pub machine_health_check: String,
+    /// One per MachineDeployment of the pool, in the order of its failure domains.
+    pub deployments: Vec<DeploymentNames>,
 }
 
 #[cfg(test)]

@@ -4,12 +4,12 @@
 
 use super::config_files;
 use crate::node_labels::{self, NodeLabel};
-use crate::object_names::{ClusterNames, PoolNames};
+use crate::object_names::{ClusterNames, DeploymentNames, PoolNames};
 use crate::schema::{
     ApiProfile, ApiVersionChoice, BetaVersion, CSI_RELEASES, CloneMode, CloudControllerManager,
-    Cluster, CsiImages, CsiRelease, IdentityKind, IntOrPercent, IpamProvider, KamajiVersion,
-    NodePool, Placement, ResolvedApiVersions, Rollout, RolloutStrategy, StorageControllerManager,
-    VCENTER_CA_DIR, VSphere, Values,
+    Cluster, CsiImages, CsiRelease, FailureDomain, IdentityKind, IntOrPercent, IpamProvider,
+    KamajiVersion, NodePool, Placement, ResolvedApiVersions, Rollout, RolloutStrategy,
+    StorageControllerManager, VCENTER_CA_DIR, VSphere, Values,
 };
 use indexmap::IndexMap;
 use serde::Serialize;
@@ -95,6 +95,7 @@ pub(crate) struct ClusterValues<'a> {
     cluster: &'a Cluster,
     v_sphere_cloud_controller_manager: &'a CloudControllerManager,
     v_sphere_storage_controller_manager: &'a StorageControllerManager,
+    failure_domains: &'a [FailureDomain],
 }
 
 impl<'a> ClusterValues<'a> {
@@ -109,6 +110,7 @@ impl<'a> ClusterValues<'a> {
             node_pools: _,
             v_sphere_cloud_controller_manager,
             v_sphere_storage_controller_manager,
+            failure_domains,
         } = values;
         ClusterValues {
             api_profile: *api_profile,
@@ -118,6 +120,7 @@ impl<'a> ClusterValues<'a> {
             cluster,
             v_sphere_cloud_controller_manager,
             v_sphere_storage_controller_manager,
+            failure_domains,
         }
     }
 }
@@ -220,9 +223,32 @@ pub(crate) struct PoolContext<'a> {
     /// The pool's preKubeadmCommands less the chart's own /etc/hosts lines, which
     /// capkv writes itself (see [`crate::schema::CHART_HOSTS_COMMANDS`]).
     pub pre_kubeadm_commands: Vec<&'a str>,
-    pub autoscaler_annotations: BTreeMap<String, String>,
+    /// The pool's MachineDeployments: one, or one per failure domain it is spread over.
+    pub deployments: Vec<PoolDeployment>,
     /// The pool's rollout settings in the shapes of the MachineDeployment.
     pub rollout: RolloutContext,
+}
+
+/// One MachineDeployment of a pool (with its MachineHealthCheck): where its machines
+/// go and how many there are.
+#[derive(Debug, Serialize)]
+pub(crate) struct PoolDeployment {
+    #[serde(flatten)]
+    pub names: DeploymentNames,
+    /// The VSphereDeploymentZone CAPV places the machines with, if any.
+    pub failure_domain: Option<String>,
+    /// The pool's replicas, split evenly over its MachineDeployments.
+    pub replicas: u32,
+    /// The Cluster Autoscaler's annotations, with the pool's bounds split like replicas.
+    pub autoscaler_annotations: BTreeMap<String, String>,
+}
+
+/// `total` split over `parts` as evenly as whole machines allow, the first parts taking
+/// one more: 5 over 3 is 2, 2, 1.
+fn share(total: u64, parts: usize, index: usize) -> u64 {
+    let parts = parts.max(1) as u64;
+    let index = index as u64;
+    total / parts + u64::from(index < total % parts)
 }
 
 /// `nodePools[].rollout` as the MachineDeployment holds it. What the pool leaves to
@@ -307,7 +333,13 @@ pub(crate) struct Arg {
 }
 
 impl<'a> PoolContext<'a> {
-    pub(crate) fn new(cluster: &str, pool: &'a NodePool, control_plane_version: &'a str) -> Self {
+    /// `failure_domains`: the object name of each `failureDomains[].name`.
+    pub(crate) fn new(
+        cluster: &str,
+        pool: &'a NodePool,
+        control_plane_version: &'a str,
+        failure_domains: &BTreeMap<String, String>,
+    ) -> Self {
         let name = pool.name.as_deref().unwrap_or_default();
         let mut kubelet_args = vec![
             // Resolved by cloud-init on the node, not by capkv.
@@ -349,10 +381,31 @@ impl<'a> PoolContext<'a> {
                     .filter(|d| *d != pool.domain),
             )
             .collect();
+        let names = PoolNames::new(cluster, name, &pool.failure_domains);
+        let domains: Vec<Option<&String>> = if pool.failure_domains.is_empty() {
+            vec![Some(&pool.failure_domain).filter(|d| !d.is_empty())]
+        } else {
+            pool.failure_domains.iter().map(Some).collect()
+        };
+        let parts = domains.len();
+        let deployments = names
+            .deployments
+            .iter()
+            .zip(domains)
+            .enumerate()
+            .map(|(index, (deployment, domain))| PoolDeployment {
+                names: deployment.clone(),
+                failure_domain: domain.and_then(|d| failure_domains.get(d)).cloned(),
+                replicas: u32::try_from(share(u64::from(pool.replicas), parts, index))
+                    .unwrap_or(pool.replicas),
+                autoscaler_annotations: autoscaler_annotations(pool, parts, index),
+            })
+            .collect();
         PoolContext {
             pool,
             name,
-            names: PoolNames::new(cluster, name),
+            names,
+            deployments,
             pre_kubeadm_commands: pool
                 .pre_kubeadm_commands
                 .iter()
@@ -367,7 +420,6 @@ impl<'a> PoolContext<'a> {
             propagated_labels,
             search_domains,
             version: pool.kubernetes_version(control_plane_version),
-            autoscaler_annotations: autoscaler_annotations(pool),
             rollout: RolloutContext::new(&pool.rollout),
         }
     }
@@ -387,12 +439,18 @@ const KUBELET_EVICTION_HARD_MEMORY_MIB: u64 = 100;
 /// clusterapi_nodegroup.go:412-413`), so memory is what pods can get: the VM's memory
 /// less the kubelet's eviction threshold. `ephemeral-disk` is announced only for full
 /// clones: a linked clone keeps the template's disk, whatever `diskGiB` says.
-fn autoscaler_annotations(pool: &NodePool) -> BTreeMap<String, String> {
+fn autoscaler_annotations(pool: &NodePool, parts: usize, index: usize) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     if !pool.autoscaling.enabled {
         return out;
     }
-    let bound = |v: &crate::schema::LooseInt| v.value().map(|n| n.to_string()).unwrap_or_default();
+    // Validation has refused bounds that are not non-negative integers.
+    let bound = |v: &crate::schema::LooseInt| {
+        v.value()
+            .and_then(|n| u64::try_from(n).ok())
+            .map(|n| share(n, parts, index).to_string())
+            .unwrap_or_default()
+    };
     out.insert(
         "cluster.x-k8s.io/cluster-api-autoscaler-node-group-min-size".into(),
         bound(&pool.autoscaling.min_size),

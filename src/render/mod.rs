@@ -42,6 +42,7 @@ const CLUSTER_TEMPLATES: &[&str] = &[
     "csi-controller.yaml",
     "csi-resource-set.yaml",
     "metrics.yaml",
+    "failure-domains.yaml",
 ];
 /// Manifests for the workload cluster: rendered like every other template, then printed
 /// as YAML into ConfigMaps that a ClusterResourceSet applies.
@@ -105,6 +106,7 @@ impl Renderer {
                 template: "csi-controller.yaml".into(),
                 message: format!("csi-vsphere.conf: a value {reason}"),
             })?;
+        let failure_domains = ctx.names.failure_domains.clone();
         // Converted once and shared by reference by every template and pool.
         let ctx = TemplateValue::from(Serde(&ctx));
         let mut documents =
@@ -112,9 +114,12 @@ impl Renderer {
         for name in CLUSTER_TEMPLATES {
             self.render_cluster_template(name, &ctx, &finish, &mut documents)?;
         }
-        let control_plane_version = values.cluster.control_plane.version.as_str();
-        let render_pool =
-            |pool| self.render_pool(&ctx, cluster, control_plane_version, pool, &finish);
+        let pools = PoolInputs {
+            cluster,
+            control_plane_version: &values.cluster.control_plane.version,
+            failure_domains: &failure_domains,
+        };
+        let render_pool = |pool| self.render_pool(&ctx, &pools, pool, &finish);
         let pools: Vec<Vec<T>> = if values.node_pools.len() < POOLS_WORTH_THREADS {
             values
                 .node_pools
@@ -175,13 +180,17 @@ impl Renderer {
     fn render_pool<T>(
         &self,
         cluster_ctx: &TemplateValue,
-        cluster: &str,
-        control_plane_version: &str,
+        inputs: &PoolInputs<'_>,
         pool: &NodePool,
         finish: &(impl Fn(&str, &Value) -> T + Sync),
     ) -> Result<Vec<T>, RenderError> {
-        let mut documents = Vec::with_capacity(4);
-        let pool_ctx = PoolContext::new(cluster, pool, control_plane_version);
+        let pool_ctx = PoolContext::new(
+            inputs.cluster,
+            pool,
+            inputs.control_plane_version,
+            inputs.failure_domains,
+        );
+        let mut documents = Vec::with_capacity(2 + 2 * pool_ctx.deployments.len());
         // Converted once and shared by the pool's templates.
         let pool_value = TemplateValue::from(Serde(&pool_ctx));
         let ctx = with_pool(cluster_ctx, pool_value.clone());
@@ -199,20 +208,19 @@ impl Renderer {
             finish,
         )?;
         documents.push(done);
-        // The MachineDeployment refers to both templates by their final names.
+        // The MachineDeployments refer to both templates by their final names.
         let names = minijinja::context! { machine_template, kubeadm_config };
-        let md_ctx = with_pool(
-            cluster_ctx,
-            minijinja::value::merge_maps([names, pool_value]),
-        );
-        let deployment = self.render_objects(MACHINE_DEPLOYMENT, md_ctx)?;
-        documents.extend(deployment.iter().map(|doc| finish(MACHINE_DEPLOYMENT, doc)));
-        let health_check = self.render_objects(MACHINE_HEALTH_CHECK, ctx)?;
-        documents.extend(
-            health_check
-                .iter()
-                .map(|doc| finish(MACHINE_HEALTH_CHECK, doc)),
-        );
+        let pool_value = minijinja::value::merge_maps([names, pool_value]);
+        for deployment in &pool_ctx.deployments {
+            let ctx = minijinja::value::merge_maps([
+                minijinja::context! { pool => pool_value.clone(), deployment => Serde(deployment) },
+                cluster_ctx.clone(),
+            ]);
+            for template in [MACHINE_DEPLOYMENT, MACHINE_HEALTH_CHECK] {
+                let objects = self.render_objects(template, ctx.clone())?;
+                documents.extend(objects.iter().map(|doc| finish(template, doc)));
+            }
+        }
         Ok(documents)
     }
 
@@ -247,6 +255,14 @@ impl Renderer {
         }
         Ok((final_name, finish(name, &doc)))
     }
+}
+
+/// What every pool's objects need from the cluster.
+struct PoolInputs<'a> {
+    cluster: &'a str,
+    control_plane_version: &'a str,
+    /// The object name of each failure domain.
+    failure_domains: &'a BTreeMap<String, String>,
 }
 
 /// The cluster context (converted once, shared by reference) overlaid with one pool:

@@ -7,9 +7,11 @@
 mod api;
 mod controllers;
 mod enums;
+mod failure_domain;
 mod health_check;
 
 pub use api::{ApiProfile, ApiVersionChoice, BetaVersion, KamajiVersion, ResolvedApiVersions};
+pub use failure_domain::{FailureDomain, HostGroup, TopologyObjectType};
 pub use health_check::{ConditionStatus, HealthCheck, UnhealthyNodeCondition};
 
 pub use controllers::{
@@ -47,6 +49,8 @@ pub struct Values {
     pub cluster: Cluster,
     /// Worker node pools; a pool that omits a field gets the default shown for nodePools[0], but name, template, dataStore and network must be set
     pub node_pools: Vec<NodePool>,
+    /// Failure domains the pools can be placed in (`nodePools[].failureDomain`, `failureDomains`)
+    pub failure_domains: Vec<FailureDomain>,
     /// vSphere cloud controller manager (CPI), run on the management cluster
     pub v_sphere_cloud_controller_manager: CloudControllerManager,
     /// vSphere CSI controller on the management cluster; node driver on the workload cluster
@@ -68,6 +72,7 @@ impl Default for Values {
                 network: Some("network".into()),
                 ..NodePool::default()
             }],
+            failure_domains: Vec::new(),
             v_sphere_cloud_controller_manager: CloudControllerManager::default(),
             v_sphere_storage_controller_manager: StorageControllerManager::default(),
         }
@@ -503,6 +508,11 @@ pub struct NodePool {
     pub autoscaling: Autoscaling,
     /// When the pool's machines are replaced as unhealthy (a MachineHealthCheck)
     pub health_check: HealthCheck,
+    /// The failure domain (a `failureDomains[].name`) all the pool's machines are placed in
+    pub failure_domain: String,
+    /// Failure domains the pool is spread over: one MachineDeployment per domain,
+    /// named `<cluster>-<pool>-<domain>-md`, with replicas and autoscaling bounds split
+    pub failure_domains: Vec<String>,
     /// Disk size of VM in GiB
     #[serde(rename = "diskGiB")]
     pub disk_gib: u32,
@@ -569,6 +579,8 @@ impl Default for NodePool {
             replicas: 3,
             autoscaling: Autoscaling::default(),
             health_check: HealthCheck::default(),
+            failure_domain: String::new(),
+            failure_domains: Vec::new(),
             disk_gib: 40,
             memory_mib: 4096,
             num_cpus: 2,

@@ -4,6 +4,7 @@
 
 mod control_plane;
 mod controllers;
+mod failure_domains;
 mod health_check;
 mod ip;
 mod ipam;
@@ -124,6 +125,7 @@ pub fn check(values: &Values, cluster: &str, namespace: &str) -> Findings {
     vsphere::check(values, &mut findings);
     ipam::check(values, &mut findings);
     pools::check(values, &mut findings);
+    failure_domains::check(values, &mut findings);
     names::check(values, cluster, namespace, &mut findings);
     findings
 }

@@ -256,15 +256,13 @@ fn derived_names(values: &Values, c: &str, namespace: &str) -> Vec<Derived> {
         let Some(name) = pool.name.as_deref().filter(|n| !n.is_empty()) else {
             continue;
         };
-        let pool_names = PoolNames::new(c, name);
+        let pool_names = PoolNames::new(c, name, &pool.failure_domains);
         let path = format!("nodePools[{index}].name");
-        let inputs = format!("cluster.name or nodePools[{index}].name");
-        out.push(Derived::object(
-            "MachineDeployment",
-            pool_names.machine_deployment,
-            &path,
-            &inputs,
-        ));
+        let inputs = if pool.failure_domains.is_empty() {
+            format!("cluster.name or nodePools[{index}].name")
+        } else {
+            format!("cluster.name, nodePools[{index}].name or its failureDomains")
+        };
         out.push(Derived::object(
             "VSphereMachineTemplate",
             format!("{}-{hash}", pool_names.machine_template_base),
@@ -277,13 +275,21 @@ fn derived_names(values: &Values, c: &str, namespace: &str) -> Vec<Derived> {
             &path,
             &inputs,
         ));
-        if pool.health_check.enabled {
+        for deployment in pool_names.deployments {
             out.push(Derived::object(
-                "MachineHealthCheck",
-                pool_names.machine_health_check,
+                "MachineDeployment",
+                deployment.machine_deployment,
                 &path,
                 &inputs,
             ));
+            if pool.health_check.enabled {
+                out.push(Derived::object(
+                    "MachineHealthCheck",
+                    deployment.machine_health_check,
+                    &path,
+                    &inputs,
+                ));
+            }
         }
     }
     out

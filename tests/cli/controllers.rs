@@ -37,6 +37,22 @@ fn cpi_config_is_the_cpis_yaml_format_with_its_own_credentials() {
     assert_eq!(vc["user"], "cpi@vsphere.local");
     assert_eq!(vc["password"], "cpi-example-password");
     assert_eq!(vc["datacenters"], serde_json::json!(["dc-milan"]));
+    // examples/full.yaml sets the topology tag categories its failure domains use.
+    assert_eq!(
+        conf["labels"],
+        serde_json::json!({"region": "k8s-region", "zone": "k8s-zone"})
+    );
+    let without = render_full(&[
+        "--set",
+        "vSphereCloudControllerManager.topology.region=,vSphereCloudControllerManager.topology.zone=,failureDomains=null,nodePools[1].failureDomain=",
+    ]);
+    let secret = find(&without, "Secret", "prod-eu-1-vsphere-config-secret");
+    let conf: Value = serde_saphyr::from_str(
+        secret["stringData"]["vsphere.conf"]
+            .as_str()
+            .expect("vsphere.conf"),
+    )
+    .expect("vsphere.conf is YAML");
     assert!(conf.get("labels").is_none());
 }
 

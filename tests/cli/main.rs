@@ -7,6 +7,7 @@ mod controllers;
 mod diff;
 mod docs;
 mod errors;
+mod failure_domains;
 mod hashing;
 mod health_check;
 mod hostile;

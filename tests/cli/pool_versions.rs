@@ -5,7 +5,7 @@
 use crate::support::{TempValues, capkv, documents};
 use serde_json::Value;
 
-const POOLS: &str = r#"
+const POOLS: &str = r"
 cluster:
   name: demo
   controlPlane:
@@ -22,7 +22,7 @@ nodePools:
     template: ubuntu-2404-kube-v1.33.2
     dataStore: ds
     network: net
-"#;
+";
 
 fn version_of(docs: &[Value], deployment: &str) -> Value {
     docs.iter()
