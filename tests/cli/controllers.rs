@@ -45,6 +45,8 @@ fn cpi_config_is_the_cpis_yaml_format_with_its_own_credentials() {
     let without = render_full(&[
         "--set",
         "vSphereCloudControllerManager.topology.region=,vSphereCloudControllerManager.topology.zone=,failureDomains=null,nodePools[1].failureDomain=",
+        "--set-json",
+        "nodePools[2].failureDomains=[]",
     ]);
     let secret = find(&without, "Secret", "prod-eu-1-vsphere-config-secret");
     let conf: Value = serde_saphyr::from_str(

@@ -16,7 +16,9 @@ fn a_kind_in_any_case_keeps_every_object_of_that_kind() {
         object_ids(&out),
         [
             "MachineDeployment/prod-eu-1-general-md",
-            "MachineDeployment/prod-eu-1-gpu-md"
+            "MachineDeployment/prod-eu-1-gpu-md",
+            "MachineDeployment/prod-eu-1-batch-milan-a-md",
+            "MachineDeployment/prod-eu-1-batch-milan-b-md"
         ]
     );
     assert!(out.starts_with("---\n# Source: templates/machine-deployment.yaml\n"));
