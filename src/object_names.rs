@@ -76,6 +76,9 @@ pub struct ClusterNames {
     pub client_certificate: String,
     pub prometheus_role: String,
     pub prometheus_role_binding: String,
+    /// The Cluster Autoscaler's Deployment, ServiceAccount, Role and RoleBinding; also
+    /// its pods' `app` label.
+    pub autoscaler: String,
     /// VSphereFailureDomain and VSphereDeploymentZone of each `failureDomains[].name`:
     /// cluster-scoped, so the namespace is part of the name.
     pub failure_domains: BTreeMap<String, String>,
@@ -118,6 +121,7 @@ impl ClusterNames {
             client_certificate: of("api-server-kubelet-client-certificate"),
             prometheus_role: of("prometheus-secret-reader"),
             prometheus_role_binding: of("prometheus-secret-access"),
+            autoscaler: label_sized(of("cluster-autoscaler")),
             failure_domains: values
                 .failure_domains
                 .iter()

@@ -6,10 +6,10 @@ use super::config_files;
 use crate::node_labels::{self, NodeLabel};
 use crate::object_names::{ClusterNames, DeploymentNames, PoolNames};
 use crate::schema::{
-    ApiProfile, ApiVersionChoice, BetaVersion, CSI_RELEASES, CloneMode, CloudControllerManager,
-    Cluster, CsiImages, CsiRelease, FailureDomain, IdentityKind, IntOrPercent, IpamProvider,
-    KamajiVersion, NodePool, Placement, ResolvedApiVersions, Rollout, RolloutStrategy,
-    StorageControllerManager, VCENTER_CA_DIR, VSphere, Values,
+    ApiProfile, ApiVersionChoice, Autoscaler, BetaVersion, CSI_RELEASES, CloneMode,
+    CloudControllerManager, Cluster, CsiImages, CsiRelease, FailureDomain, IdentityKind,
+    IntOrPercent, IpamProvider, KamajiVersion, NodePool, Placement, ResolvedApiVersions, Rollout,
+    RolloutStrategy, StorageControllerManager, VCENTER_CA_DIR, VSphere, Values,
 };
 use indexmap::IndexMap;
 use serde::Serialize;
@@ -59,6 +59,8 @@ pub(crate) struct ClusterContext<'a> {
     pub identity: Identity,
     pub values: ClusterValues<'a>,
     pub cpi_image: String,
+    /// The Cluster Autoscaler's image and its node-group discovery specs.
+    pub autoscaler: AutoscalerContext,
     /// Contents of the CPI's `vsphere.conf` and the CSI's `csi-vsphere.conf`.
     pub vsphere_conf: String,
     pub csi_vsphere_conf: String,
@@ -74,6 +76,38 @@ pub(crate) struct ClusterContext<'a> {
     pub csi_images: CsiImages,
     /// The release's own csi-resizer arguments, when its resizer image is used.
     pub csi_resizer_args: &'static [&'static str],
+}
+
+/// What the Cluster Autoscaler's Deployment needs from the values.
+#[derive(Debug, Serialize)]
+pub(crate) struct AutoscalerContext {
+    pub image: String,
+    /// One `--node-group-auto-discovery` spec per distinct set of the autoscaled pools'
+    /// `autoscaling.labels`: this namespace and cluster only
+    /// (cluster-autoscaler/cloudprovider/clusterapi/clusterapi_autodiscovery.go:37-98;
+    /// a namespace also limits what it watches, :102-109 and clusterapi_controller.go:460).
+    pub node_group_discovery: Vec<String>,
+}
+
+impl AutoscalerContext {
+    fn new(values: &Values, cluster: &str, namespace: &str) -> Self {
+        let minor = crate::validate::parse_version(&values.cluster.control_plane.version)
+            .map(|(major, minor, _)| (major, minor));
+        let mut node_group_discovery: Vec<String> = Vec::new();
+        for pool in values.node_pools.iter().filter(|p| p.autoscaling.enabled) {
+            let mut spec = format!("clusterapi:namespace={namespace},clusterName={cluster}");
+            for (key, value) in &pool.autoscaling.labels {
+                spec.push_str(&format!(",{key}={value}"));
+            }
+            if !node_group_discovery.contains(&spec) {
+                node_group_discovery.push(spec);
+            }
+        }
+        AutoscalerContext {
+            image: values.autoscaler.image_reference(minor),
+            node_group_discovery,
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -96,6 +130,7 @@ pub(crate) struct ClusterValues<'a> {
     v_sphere_cloud_controller_manager: &'a CloudControllerManager,
     v_sphere_storage_controller_manager: &'a StorageControllerManager,
     failure_domains: &'a [FailureDomain],
+    autoscaler: &'a Autoscaler,
 }
 
 impl<'a> ClusterValues<'a> {
@@ -111,6 +146,7 @@ impl<'a> ClusterValues<'a> {
             v_sphere_cloud_controller_manager,
             v_sphere_storage_controller_manager,
             failure_domains,
+            autoscaler,
         } = values;
         ClusterValues {
             api_profile: *api_profile,
@@ -121,6 +157,7 @@ impl<'a> ClusterValues<'a> {
             v_sphere_cloud_controller_manager,
             v_sphere_storage_controller_manager,
             failure_domains,
+            autoscaler,
         }
     }
 }
@@ -166,6 +203,7 @@ impl<'a> ClusterContext<'a> {
             identity,
             values: ClusterValues::of(values),
             cpi_image: values.v_sphere_cloud_controller_manager.image_reference(),
+            autoscaler: AutoscalerContext::new(values, cluster, namespace),
             vsphere_conf: config_files::cpi_vsphere_conf(values),
             csi_vsphere_conf,
             vcenter_ca: vcenter_ca(values, &names),

@@ -43,6 +43,7 @@ const CLUSTER_TEMPLATES: &[&str] = &[
     "csi-resource-set.yaml",
     "metrics.yaml",
     "failure-domains.yaml",
+    "autoscaler.yaml",
 ];
 /// Manifests for the workload cluster: rendered like every other template, then printed
 /// as YAML into ConfigMaps that a ClusterResourceSet applies.

@@ -368,7 +368,7 @@ impl Default for StorageClass {
     }
 }
 
-fn default_resources(cpu: &str, memory: &str, memory_limit: &str) -> Map<String, Value> {
+pub(super) fn default_resources(cpu: &str, memory: &str, memory_limit: &str) -> Map<String, Value> {
     let mut requests = Map::new();
     requests.insert("cpu".into(), cpu.into());
     requests.insert("memory".into(), memory.into());

@@ -5,12 +5,14 @@
 //! (a unit test keeps the two in step).
 
 mod api;
+mod autoscaler;
 mod controllers;
 mod enums;
 mod failure_domain;
 mod health_check;
 
 pub use api::{ApiProfile, ApiVersionChoice, BetaVersion, KamajiVersion, ResolvedApiVersions};
+pub use autoscaler::{Autoscaler, Expander};
 pub use failure_domain::{FailureDomain, HostGroup, TopologyObjectType};
 pub use health_check::{ConditionStatus, HealthCheck, UnhealthyNodeCondition};
 
@@ -51,6 +53,8 @@ pub struct Values {
     pub node_pools: Vec<NodePool>,
     /// Failure domains the pools can be placed in (`nodePools[].failureDomain`, `failureDomains`)
     pub failure_domains: Vec<FailureDomain>,
+    /// The Cluster Autoscaler of this cluster, run on the management cluster
+    pub autoscaler: Autoscaler,
     /// vSphere cloud controller manager (CPI), run on the management cluster
     pub v_sphere_cloud_controller_manager: CloudControllerManager,
     /// vSphere CSI controller on the management cluster; node driver on the workload cluster
@@ -73,6 +77,7 @@ impl Default for Values {
                 ..NodePool::default()
             }],
             failure_domains: Vec::new(),
+            autoscaler: Autoscaler::default(),
             v_sphere_cloud_controller_manager: CloudControllerManager::default(),
             v_sphere_storage_controller_manager: StorageControllerManager::default(),
         }

@@ -78,6 +78,17 @@ fn check_pool(index: usize, pool: &NodePool, domains: &[FailureDomain], findings
         );
         return;
     }
+    let spread = pool.failure_domains.len();
+    if pool.autoscaling.enabled
+        && spread > 1
+        && let Some(max) = pool.autoscaling.max_size.value()
+        && usize::try_from(max).is_ok_and(|max| max < spread)
+    {
+        findings.warning(
+            at("autoscaling.maxSize"),
+            format!("{max} split over {spread} failure domains leaves some MachineDeployments a maximum of 0, and the autoscaler skips a node group that cannot grow: set maxSize to at least {spread}"),
+        );
+    }
     let named: Vec<(String, &str)> = if pool.failure_domain.is_empty() {
         pool.failure_domains
             .iter()

@@ -2,6 +2,7 @@
 //! management cluster would otherwise reject minutes later. One module per concern;
 //! `check` runs them all. Errors stop `render`; warnings are shown by `capkv lint`.
 
+mod autoscaler;
 mod control_plane;
 mod controllers;
 mod failure_domains;
@@ -126,6 +127,7 @@ pub fn check(values: &Values, cluster: &str, namespace: &str) -> Findings {
     ipam::check(values, &mut findings);
     pools::check(values, &mut findings);
     failure_domains::check(values, &mut findings);
+    autoscaler::check(values, &mut findings);
     names::check(values, cluster, namespace, &mut findings);
     findings
 }

@@ -427,6 +427,8 @@ fn controllers_can_be_switched_off() {
         "vSphereCloudControllerManager.enabled=false",
         "--set",
         "vSphereStorageControllerManager.enabled=false",
+        "--set",
+        "autoscaler.enabled=false",
     ]);
     assert!(
         docs.iter()

@@ -271,6 +271,17 @@ fn lint_catches_domains_capv_would_ignore_or_refuse() {
             "warning: nodePools[0].dataStore: \"ds\": the machines in failure domain \"b\" use its datastore \"ds-b\" instead",
         ),
     ];
+    let spread_max = SPREAD.replacen(
+        "    failureDomains: [a, b]\n",
+        "    failureDomains: [a, b]\n    autoscaling:\n      enabled: true\n      minSize: 0\n      maxSize: 1\n",
+        1,
+    );
+    let run = capkv(&["lint", "-f", TempValues::new(&spread_max).arg()]);
+    assert!(
+        run.stderr.contains("warning: nodePools[0].autoscaling.maxSize: 1 split over 2 failure domains leaves some MachineDeployments a maximum of 0"),
+        "{}",
+        run.stderr
+    );
     for (from, to, expected) in cases {
         let values = SPREAD.replacen(from, to, 1);
         let file = TempValues::new(&values);

@@ -1,6 +1,7 @@
 //! Integration tests: every test runs the real `capkv` binary.
 
 mod argocd;
+mod autoscaler;
 mod chart_releases;
 mod consumers;
 mod controllers;
