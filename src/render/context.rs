@@ -76,6 +76,18 @@ pub(crate) struct ClusterContext<'a> {
     pub csi_images: CsiImages,
     /// The release's own csi-resizer arguments, when its resizer image is used.
     pub csi_resizer_args: &'static [&'static str],
+    /// `vSphere.server` as a one-address CIDR when it is an IP address: the only vCenter
+    /// address the controllers' NetworkPolicies allow.
+    pub vcenter_ip_block: Option<String>,
+}
+
+fn vcenter_ip_block(server: &str) -> Option<String> {
+    // An IPv6 address may come in brackets, as in a URL.
+    let address = server.trim().trim_start_matches('[').trim_end_matches(']');
+    match address.parse::<std::net::IpAddr>().ok()? {
+        std::net::IpAddr::V4(ip) => Some(format!("{ip}/32")),
+        std::net::IpAddr::V6(ip) => Some(format!("{ip}/128")),
+    }
 }
 
 /// What the Cluster Autoscaler's Deployment needs from the values.
@@ -210,7 +222,11 @@ impl<'a> ClusterContext<'a> {
             names,
             cpi_placement: values.v_sphere_cloud_controller_manager.placement(),
             ipam_prefix: values.ipam_provider.prefix.value(),
-            csi_images: csi.images.or_release(csi_release),
+            csi_images: csi
+                .images
+                .or_release(csi_release)
+                .with_digests(&csi.digests),
+            vcenter_ip_block: vcenter_ip_block(&values.v_sphere.server),
             csi_resizer_args: if csi.images.resizer.is_empty() {
                 csi_release.resizer_args
             } else {

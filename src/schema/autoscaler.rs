@@ -1,7 +1,7 @@
 //! The Cluster Autoscaler of the workload cluster, run on the management cluster.
 
 use super::controllers::default_resources;
-use super::{Image, Placement, PullPolicy};
+use super::{Image, NetworkPolicy, Placement, PullPolicy, pinned};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -37,6 +37,12 @@ pub struct Autoscaler {
     pub resources: Map<String, Value>,
     /// Placement and metadata of the autoscaler pod on the management cluster.
     pub deployment: Placement,
+    /// The NetworkPolicy of the autoscaler pod.
+    pub network_policy: NetworkPolicy,
+    /// Address blocks (CIDRs) of the management cluster's API server endpoints
+    /// (`kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes`);
+    /// empty: any address on ports 443 and 6443, since no pod selector matches them.
+    pub management_api_server_cidrs: Vec<String>,
 }
 
 impl Default for Autoscaler {
@@ -47,6 +53,7 @@ impl Default for Autoscaler {
                 registry: "registry.k8s.io".into(),
                 repository: "autoscaling/cluster-autoscaler".into(),
                 tag: String::new(),
+                digest: String::new(),
                 pull_policy: PullPolicy::IfNotPresent,
             },
             expander: Expander::Random,
@@ -58,8 +65,10 @@ impl Default for Autoscaler {
             extra_args: Vec::new(),
             // The autoscaler's own example manifests request 100m and 300Mi; its memory
             // grows with the number of pods and nodes it simulates.
-            resources: default_resources("100m", "300Mi", "600Mi"),
+            resources: default_resources("100m", "300Mi", "500m", "600Mi"),
             deployment: Placement::default(),
+            network_policy: NetworkPolicy::default(),
+            management_api_server_cidrs: Vec::new(),
         }
     }
 }
@@ -73,10 +82,11 @@ impl Autoscaler {
             (tag, _) => tag.to_owned(),
         };
         let repository = self.image.repository.trim_matches('/');
-        match self.image.registry.trim_end_matches('/') {
+        let reference = match self.image.registry.trim_end_matches('/') {
             "" => format!("{repository}:{tag}"),
             registry => format!("{registry}/{repository}:{tag}"),
-        }
+        };
+        pinned(&reference, &self.image.digest)
     }
 }
 

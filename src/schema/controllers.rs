@@ -29,6 +29,8 @@ pub struct CloudControllerManager {
     pub topology: Topology,
     /// Resources of the CPI container
     pub resources: Map<String, Value>,
+    /// The NetworkPolicy of the CPI pods
+    pub network_policy: NetworkPolicy,
     /// Placement and metadata of the CPI pods on the management cluster
     pub deployment: Placement,
     /// The chart's spelling (v0.2.3 and later) of `deployment.additionalMetadata`;
@@ -81,19 +83,24 @@ impl CloudControllerManager {
 }
 
 impl CloudControllerManager {
-    /// `registry/repository:tag`, the tag defaulting to the `version` value (the
-    /// chart's key).
-    pub fn image_reference(&self) -> String {
-        let tag = if self.image.tag.is_empty() {
+    /// The image tag: `image.tag`, else the `version` value (the chart's key).
+    pub fn image_tag(&self) -> &str {
+        if self.image.tag.is_empty() {
             &self.version
         } else {
             &self.image.tag
-        };
+        }
+    }
+
+    /// `registry/repository:tag`, with `@digest` when `image.digest` pins it.
+    pub fn image_reference(&self) -> String {
+        let tag = self.image_tag();
         let repository = self.image.repository.trim_matches('/');
-        match self.image.registry.trim_end_matches('/') {
+        let reference = match self.image.registry.trim_end_matches('/') {
             "" => format!("{repository}:{tag}"),
             registry => format!("{registry}/{repository}:{tag}"),
-        }
+        };
+        pinned(&reference, &self.image.digest)
     }
 }
 
@@ -112,7 +119,8 @@ impl Default for CloudControllerManager {
             image: Image::default(),
             replicas: 2,
             topology: Topology::default(),
-            resources: default_resources("50m", "64Mi", "256Mi"),
+            resources: default_resources("50m", "64Mi", "200m", "256Mi"),
+            network_policy: NetworkPolicy::default(),
             deployment: Placement::default(),
             additional_metadata: Metadata::default(),
             pod_additional_metadata: Metadata::default(),
@@ -133,6 +141,9 @@ pub struct Image {
     pub repository: String,
     /// Image tag; empty means `version`
     pub tag: String,
+    /// Image digest (`sha256:` and 64 hex digits); when set the image is pulled by
+    /// digest, `registry/repository:tag@digest`, the tag kept for readers
+    pub digest: String,
     /// Image pull policy
     pub pull_policy: PullPolicy,
 }
@@ -144,6 +155,7 @@ impl Default for Image {
             registry: "registry.k8s.io".into(),
             repository: "cloud-pv-vsphere/cloud-provider-vsphere".into(),
             tag: String::new(),
+            digest: String::new(),
             pull_policy: PullPolicy::IfNotPresent,
         }
     }
@@ -180,10 +192,15 @@ pub struct StorageControllerManager {
     /// Images; an empty one is the image of the vsphere-csi-driver release for the
     /// cluster's Kubernetes minor (v3.7.3 up to 1.35, v3.8.0 for 1.36)
     pub images: CsiImages,
+    /// Digests pinning the images (`sha256:` and 64 hex digits each): an image with
+    /// a digest is pulled as `image@digest`, also a release's default image
+    pub digests: CsiDigests,
     /// Pull policy of every CSI image
     pub image_pull_policy: PullPolicy,
     /// Resources of every controller container.
     pub resources: Map<String, Value>,
+    /// The NetworkPolicy of the CSI controller pods
+    pub network_policy: NetworkPolicy,
     pub deployment: Placement,
 }
 
@@ -199,8 +216,10 @@ impl Default for StorageControllerManager {
             storage_class: StorageClass::default(),
             replicas: 2,
             images: CsiImages::default(),
+            digests: CsiDigests::default(),
             image_pull_policy: PullPolicy::IfNotPresent,
-            resources: default_resources("20m", "64Mi", "256Mi"),
+            resources: default_resources("20m", "64Mi", "200m", "256Mi"),
+            network_policy: NetworkPolicy::default(),
             deployment: Placement::default(),
         }
     }
@@ -225,6 +244,99 @@ pub struct CsiImages {
     pub liveness_probe: String,
     /// csi-node-driver-registrar image
     pub node_driver_registrar: String,
+}
+
+/// Digests of the CSI images, by the same keys as [`CsiImages`]; empty: not pinned.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+pub struct CsiDigests {
+    /// Digest of the vSphere CSI driver image
+    pub driver: String,
+    /// Digest of the vSphere CSI syncer image
+    pub syncer: String,
+    /// Digest of the csi-attacher image
+    pub attacher: String,
+    /// Digest of the csi-resizer image
+    pub resizer: String,
+    /// Digest of the csi-provisioner image
+    pub provisioner: String,
+    /// Digest of the csi-snapshotter image
+    pub snapshotter: String,
+    /// Digest of the livenessprobe image
+    pub liveness_probe: String,
+    /// Digest of the csi-node-driver-registrar image
+    pub node_driver_registrar: String,
+}
+
+impl CsiDigests {
+    /// `(key, digest)` of every image, in the order of [`CsiImages::entries`].
+    pub fn entries(&self) -> [(&'static str, &str); 8] {
+        [
+            ("driver", &self.driver),
+            ("syncer", &self.syncer),
+            ("attacher", &self.attacher),
+            ("resizer", &self.resizer),
+            ("provisioner", &self.provisioner),
+            ("snapshotter", &self.snapshotter),
+            ("livenessProbe", &self.liveness_probe),
+            ("nodeDriverRegistrar", &self.node_driver_registrar),
+        ]
+    }
+}
+
+/// The shared digest convention of every image capkv runs: `reference@digest`, or the
+/// reference as it is when the digest is empty. Validation checks the digest's form
+/// ([`is_image_digest`]) and that the reference holds no digest of its own.
+pub fn pinned(reference: &str, digest: &str) -> String {
+    if digest.is_empty() {
+        reference.to_owned()
+    } else {
+        format!("{reference}@{digest}")
+    }
+}
+
+/// `sha256:` and 64 lower-case hex digits, the digest form registries and the
+/// container runtimes accept for pulling by digest.
+pub fn is_image_digest(digest: &str) -> bool {
+    digest.strip_prefix("sha256:").is_some_and(|hex| {
+        hex.len() == 64
+            && hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
+}
+
+/// The NetworkPolicy capkv renders for a controller it runs on the management
+/// cluster: ingress only to the controller's metrics ports, egress only to the cluster
+/// DNS, the tenant API server pods, vCenter and what `extraEgress` adds.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+pub struct NetworkPolicy {
+    /// Renders the NetworkPolicy
+    pub enabled: bool,
+    /// Labels of the cluster DNS pods (in kube-system) the pods may query on port 53
+    pub dns_pod_labels: StringMap,
+    /// vCenter's address blocks (CIDRs) when `vSphere.server` is a host name; empty:
+    /// any address on `vSphere.port` (a NetworkPolicy cannot name a host). Not read
+    /// when `vSphere.server` is an IP address: that address is the only one allowed
+    pub v_center_cidrs: Vec<String>,
+    /// Who may scrape the metrics ports (NetworkPolicyPeers); empty: any source.
+    /// Only components with a metrics port (the CSI controller) read it
+    pub metrics_from: Vec<Value>,
+    /// Further egress rules (NetworkPolicyEgressRules), e.g. to an HTTPS proxy
+    pub extra_egress: Vec<Value>,
+}
+
+impl Default for NetworkPolicy {
+    fn default() -> Self {
+        NetworkPolicy {
+            enabled: true,
+            dns_pod_labels: StringMap::from([("k8s-app".into(), "kube-dns".into())]),
+            v_center_cidrs: Vec::new(),
+            metrics_from: Vec::new(),
+            extra_egress: Vec::new(),
+        }
+    }
 }
 
 /// A vsphere-csi-driver release: its images as its vanilla manifest pins them, and
@@ -318,6 +430,38 @@ impl CsiImages {
         }
     }
 
+    /// Every image pinned by its digest, where it has one.
+    #[must_use]
+    pub fn with_digests(&self, digests: &CsiDigests) -> CsiImages {
+        CsiImages {
+            driver: pinned(&self.driver, &digests.driver),
+            syncer: pinned(&self.syncer, &digests.syncer),
+            attacher: pinned(&self.attacher, &digests.attacher),
+            resizer: pinned(&self.resizer, &digests.resizer),
+            provisioner: pinned(&self.provisioner, &digests.provisioner),
+            snapshotter: pinned(&self.snapshotter, &digests.snapshotter),
+            liveness_probe: pinned(&self.liveness_probe, &digests.liveness_probe),
+            node_driver_registrar: pinned(
+                &self.node_driver_registrar,
+                &digests.node_driver_registrar,
+            ),
+        }
+    }
+
+    /// `(key, image)` of every image, keyed as in the values.
+    pub fn entries(&self) -> [(&'static str, &str); 8] {
+        [
+            ("driver", &self.driver),
+            ("syncer", &self.syncer),
+            ("attacher", &self.attacher),
+            ("resizer", &self.resizer),
+            ("provisioner", &self.provisioner),
+            ("snapshotter", &self.snapshotter),
+            ("livenessProbe", &self.liveness_probe),
+            ("nodeDriverRegistrar", &self.node_driver_registrar),
+        ]
+    }
+
     /// Whether any image is left to the release.
     pub fn any_from_release(&self) -> bool {
         [
@@ -368,11 +512,17 @@ impl Default for StorageClass {
     }
 }
 
-pub(super) fn default_resources(cpu: &str, memory: &str, memory_limit: &str) -> Map<String, Value> {
+pub(super) fn default_resources(
+    cpu: &str,
+    memory: &str,
+    cpu_limit: &str,
+    memory_limit: &str,
+) -> Map<String, Value> {
     let mut requests = Map::new();
     requests.insert("cpu".into(), cpu.into());
     requests.insert("memory".into(), memory.into());
     let mut limits = Map::new();
+    limits.insert("cpu".into(), cpu_limit.into());
     limits.insert("memory".into(), memory_limit.into());
     let mut resources = Map::new();
     resources.insert("requests".into(), Value::Object(requests));

@@ -17,8 +17,9 @@ pub use failure_domain::{FailureDomain, HostGroup, TopologyObjectType};
 pub use health_check::{ConditionStatus, HealthCheck, UnhealthyNodeCondition};
 
 pub use controllers::{
-    CSI_CLUSTER_DISTRIBUTION, CSI_RELEASES, CloudControllerManager, CsiImages, CsiRelease, Image,
-    StorageClass, StorageControllerManager, Topology,
+    CSI_CLUSTER_DISTRIBUTION, CSI_RELEASES, CloudControllerManager, CsiDigests, CsiImages,
+    CsiRelease, Image, NetworkPolicy, StorageClass, StorageControllerManager, Topology,
+    is_image_digest, pinned,
 };
 pub use enums::{
     AddressType, CgroupDriver, DeletionOrder, LogLevel, PullPolicy, ReclaimPolicy, RolloutStrategy,

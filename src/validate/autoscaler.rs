@@ -2,7 +2,7 @@
 //! for another Kubernetes minor, and an autoscaler with nothing to scale.
 
 use super::{Findings, parse_version};
-use crate::schema::Values;
+use crate::schema::{Values, is_image_digest};
 
 pub(super) fn check(values: &Values, findings: &mut Findings) {
     let autoscaler = &values.autoscaler;
@@ -45,6 +45,23 @@ pub(super) fn check(values: &Values, findings: &mut Findings) {
             findings.error(
                 format!("autoscaler.extraArgs[{i}]"),
                 format!("\"{arg}\" is not a flag: write --name=value"),
+            );
+        }
+    }
+    let digest = &autoscaler.image.digest;
+    if !digest.is_empty() && !is_image_digest(digest) {
+        findings.error(
+            "autoscaler.image.digest",
+            format!(
+                "\"{digest}\" is not an image digest: expected sha256: and 64 lower-case hex digits"
+            ),
+        );
+    }
+    for (i, cidr) in autoscaler.management_api_server_cidrs.iter().enumerate() {
+        if super::ip::parse_cidr(cidr).is_none() {
+            findings.error(
+                format!("autoscaler.managementApiServerCidrs[{i}]"),
+                format!("\"{cidr}\" is not a CIDR (e.g. 10.0.0.10/32)"),
             );
         }
     }

@@ -1,10 +1,13 @@
 //! Checks of the vSphere controllers' values (CPI, CSI) and of the credentials capkv
 //! is asked to put into Secrets. Messages never contain a secret's value.
 
+use super::ip::parse_cidr;
 use super::{Findings, parse_version};
 use crate::ini::ini_unsafe;
 use crate::object_names::ClusterNames;
-use crate::schema::{CSI_CLUSTER_DISTRIBUTION, CSI_RELEASES, CsiRelease, IdentityKind, Values};
+use crate::schema::{
+    CSI_CLUSTER_DISTRIBUTION, CSI_RELEASES, CsiRelease, IdentityKind, Values, is_image_digest,
+};
 
 /// The chart's default password: a Secret created with it cannot log in anywhere.
 const PLACEHOLDER_PASSWORD: &str = "changeme";
@@ -13,6 +16,65 @@ pub(super) fn check(values: &Values, names: &ClusterNames, findings: &mut Findin
     check_secrets(values, names, findings);
     check_cpi(values, findings);
     check_csi(values, findings);
+    check_digests(values, findings);
+    check_network_policies(values, findings);
+}
+
+/// Every digest has the form a runtime pulls by, and pins an image that has no digest
+/// of its own (`image@a@b` pulls nothing).
+fn check_digests(values: &Values, findings: &mut Findings) {
+    let cpi = &values.v_sphere_cloud_controller_manager;
+    let csi = &values.v_sphere_storage_controller_manager;
+    let mut pins = vec![(
+        "vSphereCloudControllerManager.image.digest".to_owned(),
+        cpi.image.digest.as_str(),
+        format!("{}/{}", cpi.image.registry, cpi.image.repository),
+    )];
+    for ((key, digest), (_, image)) in csi.digests.entries().into_iter().zip(csi.images.entries()) {
+        pins.push((
+            format!("vSphereStorageControllerManager.digests.{key}"),
+            digest,
+            image.to_owned(),
+        ));
+    }
+    for (path, digest, image) in pins {
+        if digest.is_empty() {
+            continue;
+        }
+        if !is_image_digest(digest) {
+            findings.error(
+                path,
+                format!("\"{digest}\" is not an image digest: write sha256: and the 64 lower-case hex digits of the image's manifest digest (sha256:0123…)"),
+            );
+        } else if image.contains('@') {
+            findings.error(
+                path,
+                format!("the image \"{image}\" is already pinned by a digest: give the digest in one place only"),
+            );
+        }
+    }
+}
+
+fn check_network_policies(values: &Values, findings: &mut Findings) {
+    for (prefix, policy) in [
+        (
+            "vSphereCloudControllerManager",
+            &values.v_sphere_cloud_controller_manager.network_policy,
+        ),
+        (
+            "vSphereStorageControllerManager",
+            &values.v_sphere_storage_controller_manager.network_policy,
+        ),
+    ] {
+        for (index, cidr) in policy.v_center_cidrs.iter().enumerate() {
+            if parse_cidr(cidr).is_none() {
+                findings.error(
+                    format!("{prefix}.networkPolicy.vCenterCidrs[{index}]"),
+                    format!("\"{cidr}\" is not a CIDR block (e.g. 10.0.0.10/32)"),
+                );
+            }
+        }
+    }
 }
 
 fn check_secrets(values: &Values, names: &ClusterNames, findings: &mut Findings) {
@@ -114,8 +176,7 @@ fn check_cpi(values: &Values, findings: &mut Findings) {
     if !cpi.enabled {
         return;
     }
-    let image = values.v_sphere_cloud_controller_manager.image_reference();
-    let tag = image.rsplit(':').next().unwrap_or_default();
+    let tag = cpi.image_tag();
     let (Some(cpi_version), Some(k8s)) = (
         parse_version(tag),
         parse_version(&values.cluster.control_plane.version),

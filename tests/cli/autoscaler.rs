@@ -306,3 +306,62 @@ fn off_by_default() {
             .any(|d| d["metadata"]["name"] == "demo-cluster-autoscaler")
     );
 }
+
+/// The autoscaler's NetworkPolicy lets in only its metrics and lets out only what it
+/// talks to: the cluster DNS, the tenant API server and the management API server.
+#[test]
+fn the_network_policy_allows_the_api_servers_and_metrics_only() {
+    let docs = render_full(&[
+        "--set-json",
+        "autoscaler.managementApiServerCidrs=[\"10.0.0.10/32\"]",
+    ]);
+    let policy = find(&docs, "NetworkPolicy", "prod-eu-1-cluster-autoscaler");
+    let pod_labels = &autoscaler(&docs)["spec"]["template"]["metadata"]["labels"];
+    for (key, value) in policy["spec"]["podSelector"]["matchLabels"]
+        .as_object()
+        .expect("matchLabels")
+    {
+        assert_eq!(&pod_labels[key], value, "selects the autoscaler's pods");
+    }
+    assert_eq!(policy["spec"]["ingress"][0]["ports"][0]["port"], 8085);
+    let egress = policy["spec"]["egress"].as_array().expect("egress");
+    let ports = |i: usize| -> Vec<Value> {
+        egress[i]["ports"]
+            .as_array()
+            .expect("ports")
+            .iter()
+            .map(|p| p["port"].clone())
+            .collect()
+    };
+    assert_eq!(ports(0), [Value::from(53), Value::from(53)]);
+    assert_eq!(
+        egress[1]["to"][0]["podSelector"]["matchLabels"]["kamaji.clastix.io/name"],
+        "prod-eu-1"
+    );
+    assert_eq!(egress[2]["to"][0]["ipBlock"]["cidr"], "10.0.0.10/32");
+    assert_eq!(ports(2), [Value::from(443), Value::from(6443)]);
+    assert_eq!(egress.len(), 3, "nothing else");
+}
+
+#[test]
+fn the_image_can_be_pinned_by_digest() {
+    let digest = format!("sha256:{}", "ab".repeat(32));
+    let docs = render_full(&["--set", &format!("autoscaler.image.digest={digest}")]);
+    assert_eq!(
+        autoscaler(&docs)["spec"]["template"]["spec"]["containers"][0]["image"],
+        format!("registry.k8s.io/autoscaling/cluster-autoscaler:v1.33.0@{digest}")
+    );
+    let run = capkv(&[
+        "lint",
+        "-f",
+        "examples/full.yaml",
+        "--set",
+        "autoscaler.image.digest=sha256:nothex",
+    ]);
+    assert!(
+        run.stderr
+            .contains("error: autoscaler.image.digest: \"sha256:nothex\" is not an image digest"),
+        "{}",
+        run.stderr
+    );
+}

@@ -21,6 +21,7 @@ mod readme;
 mod render;
 mod rollout;
 mod rules;
+mod security;
 mod show_only;
 mod strict_input;
 mod support;

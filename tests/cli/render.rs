@@ -64,6 +64,7 @@ fn objects_come_in_the_documented_order() {
         .collect();
     // Helm's install order for the kinds it knows, then the others alphabetically.
     let known = [
+        "NetworkPolicy",
         "ServiceAccount",
         "Secret",
         "ConfigMap",
@@ -82,7 +83,8 @@ fn objects_come_in_the_documented_order() {
         })
     });
     assert_eq!(kinds, expected);
-    assert_eq!(kinds.first().map(String::as_str), Some("ServiceAccount"));
+    // The controllers' NetworkPolicies are in place before their pods start.
+    assert_eq!(kinds.first().map(String::as_str), Some("NetworkPolicy"));
     assert_eq!(
         kinds.last().map(String::as_str),
         Some("VSphereMachineTemplate")

@@ -63,7 +63,7 @@ fn a_selector_that_matches_nothing_is_an_error() {
     ])
     .assert_fails(
         1,
-        "--show-only Secret: no object matches; the stream has the kinds ServiceAccount, Deployment, Cluster,",
+        "--show-only Secret: no object matches; the stream has the kinds NetworkPolicy, ServiceAccount, Deployment, Cluster,",
     );
 }
 
