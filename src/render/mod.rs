@@ -77,7 +77,7 @@ impl Default for Renderer {
 
 impl Renderer {
     /// Renders every object of the cluster. Templates are compiled once per process;
-    /// each pool renders its three templates once.
+    /// each pool renders its templates once per object.
     pub fn render(
         &self,
         values: &Values,
@@ -111,7 +111,7 @@ impl Renderer {
         // Converted once and shared by reference by every template and pool.
         let ctx = TemplateValue::from(Serde(&ctx));
         let mut documents =
-            Vec::with_capacity(CLUSTER_TEMPLATES.len() + 3 * values.node_pools.len());
+            Vec::with_capacity(CLUSTER_TEMPLATES.len() + 4 * values.node_pools.len());
         for name in CLUSTER_TEMPLATES {
             self.render_cluster_template(name, &ctx, &finish, &mut documents)?;
         }

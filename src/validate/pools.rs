@@ -8,7 +8,7 @@ use crate::schema::is_chart_hosts_command;
 use crate::schema::{NodePool, Values};
 use std::collections::HashMap;
 
-/// Each pool is three objects: past this many the stream (about 15 MB) is no longer
+/// Each pool is four objects or more: past this many the stream (about 20 MB) is no longer
 /// something to review or apply in one go, and a runaway generator is stopped here
 /// instead of by the machine's memory.
 pub(super) const MAX_NODE_POOLS: usize = 5_000;
@@ -21,7 +21,7 @@ pub(super) fn check(values: &Values, findings: &mut Findings) {
         findings.error(
             "nodePools",
             format!(
-                "{} node pools: capkv renders at most {MAX_NODE_POOLS} (three objects each) in one stream; split the cluster's values",
+                "{} node pools: capkv renders at most {MAX_NODE_POOLS} (four objects or more each) in one stream; split the cluster's values",
                 values.node_pools.len()
             ),
         );
