@@ -8,8 +8,8 @@ use crate::object_names::{ClusterNames, DeploymentNames, PoolNames};
 use crate::schema::{
     ApiProfile, ApiVersionChoice, Autoscaler, BetaVersion, CSI_RELEASES, CloneMode,
     CloudControllerManager, Cluster, CsiImages, CsiRelease, FailureDomain, IdentityKind,
-    IntOrPercent, IpamProvider, KamajiVersion, NodePool, Placement, ResolvedApiVersions, Rollout,
-    RolloutStrategy, StorageControllerManager, VCENTER_CA_DIR, VSphere, Values,
+    IntOrPercent, IpamProvider, KamajiVersion, NodePool, Nodes, Placement, ResolvedApiVersions,
+    Rollout, RolloutStrategy, StorageControllerManager, VCENTER_CA_DIR, VSphere, Values,
 };
 use indexmap::IndexMap;
 use serde::Serialize;
@@ -143,6 +143,7 @@ pub(crate) struct ClusterValues<'a> {
     v_sphere_storage_controller_manager: &'a StorageControllerManager,
     failure_domains: &'a [FailureDomain],
     autoscaler: &'a Autoscaler,
+    nodes: &'a Nodes,
 }
 
 impl<'a> ClusterValues<'a> {
@@ -159,6 +160,7 @@ impl<'a> ClusterValues<'a> {
             v_sphere_storage_controller_manager,
             failure_domains,
             autoscaler,
+            nodes,
         } = values;
         ClusterValues {
             api_profile: *api_profile,
@@ -170,6 +172,7 @@ impl<'a> ClusterValues<'a> {
             v_sphere_storage_controller_manager,
             failure_domains,
             autoscaler,
+            nodes,
         }
     }
 }

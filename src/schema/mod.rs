@@ -10,11 +10,13 @@ mod controllers;
 mod enums;
 mod failure_domain;
 mod health_check;
+mod nodes;
 
 pub use api::{ApiProfile, ApiVersionChoice, BetaVersion, KamajiVersion, ResolvedApiVersions};
 pub use autoscaler::{Autoscaler, Expander};
 pub use failure_domain::{FailureDomain, HostGroup, TopologyObjectType};
 pub use health_check::{ConditionStatus, HealthCheck, UnhealthyNodeCondition};
+pub use nodes::Nodes;
 
 pub use controllers::{
     CSI_CLUSTER_DISTRIBUTION, CSI_RELEASES, CloudControllerManager, CsiDigests, CsiImages,
@@ -56,6 +58,8 @@ pub struct Values {
     pub failure_domains: Vec<FailureDomain>,
     /// The Cluster Autoscaler of this cluster, run on the management cluster
     pub autoscaler: Autoscaler,
+    /// What every node of every pool gets (NTP servers, trusted CA certificates)
+    pub nodes: Nodes,
     /// vSphere cloud controller manager (CPI), run on the management cluster
     pub v_sphere_cloud_controller_manager: CloudControllerManager,
     /// vSphere CSI controller on the management cluster; node driver on the workload cluster
@@ -79,6 +83,7 @@ impl Default for Values {
             }],
             failure_domains: Vec::new(),
             autoscaler: Autoscaler::default(),
+            nodes: Nodes::default(),
             v_sphere_cloud_controller_manager: CloudControllerManager::default(),
             v_sphere_storage_controller_manager: StorageControllerManager::default(),
         }

@@ -10,6 +10,7 @@ mod health_check;
 mod ip;
 mod ipam;
 mod names;
+mod nodes;
 mod pools;
 mod rollout;
 mod versions;
@@ -128,6 +129,7 @@ pub fn check(values: &Values, cluster: &str, namespace: &str) -> Findings {
     pools::check(values, &mut findings);
     failure_domains::check(values, &mut findings);
     autoscaler::check(values, &mut findings);
+    nodes::check(values, &mut findings);
     names::check(values, cluster, namespace, &mut findings);
     findings
 }

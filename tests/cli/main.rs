@@ -15,6 +15,7 @@ mod hostile;
 mod lint;
 mod manual;
 mod migration;
+mod nodes;
 mod output_dir;
 mod pool_versions;
 mod readme;

@@ -1,0 +1,72 @@
+//! Settings of every node: NTP servers a node can resolve or reach, and CA
+//! certificates update-ca-certificates would take (it skips, with only a warning in
+//! the node's log, a file that is not PEM).
+
+use super::Findings;
+use super::ip::parse_ip;
+use crate::names::is_dns1123_subdomain;
+use crate::schema::Values;
+
+const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
+const END: &str = "-----END CERTIFICATE-----";
+
+pub(super) fn check(values: &Values, findings: &mut Findings) {
+    let nodes = &values.nodes;
+    for (i, server) in nodes.ntp_servers.iter().enumerate() {
+        if parse_ip(server).is_none() && !is_dns1123_subdomain(server) {
+            findings.error(
+                format!("nodes.ntpServers[{i}]"),
+                format!("\"{server}\" is neither an IP address nor a host name"),
+            );
+        }
+    }
+    for (i, pem) in nodes.trusted_ca_certificates.iter().enumerate() {
+        if let Some(problem) = pem_problem(pem) {
+            findings.error(format!("nodes.trustedCaCertificates[{i}]"), problem);
+        }
+    }
+}
+
+/// Why `text` is not one or more PEM certificates, if it is not.
+fn pem_problem(text: &str) -> Option<&'static str> {
+    let mut rest = text.trim();
+    if rest.is_empty() {
+        return Some("empty: give a PEM certificate (-----BEGIN CERTIFICATE----- …)");
+    }
+    while !rest.is_empty() {
+        let Some(body) = rest.strip_prefix(BEGIN) else {
+            return Some("not a PEM certificate: expected -----BEGIN CERTIFICATE-----");
+        };
+        let Some(end) = body.find(END) else {
+            return Some("a certificate without -----END CERTIFICATE-----");
+        };
+        let base64 = &body[..end];
+        if base64.trim().is_empty()
+            || !base64.chars().all(|c| {
+                c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '\n' | '\r' | ' ')
+            })
+        {
+            return Some("a certificate whose body is not base64");
+        }
+        rest = body[end + END.len()..].trim_start();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pem_problem;
+
+    #[test]
+    fn pem_bundles() {
+        let one = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+        assert_eq!(pem_problem(one), None);
+        assert_eq!(pem_problem(&format!("{one}{one}")), None);
+        assert!(pem_problem("MIIB").is_some());
+        assert!(pem_problem("-----BEGIN CERTIFICATE-----\nMIIB\n").is_some());
+        assert!(
+            pem_problem("-----BEGIN CERTIFICATE-----\n!!\n-----END CERTIFICATE-----").is_some()
+        );
+        assert!(pem_problem("").is_some());
+    }
+}
