@@ -1,5 +1,6 @@
-//! The two vCenter configuration files the controllers read: the CPI's `vsphere.conf`
-//! (YAML) and the CSI driver's `csi-vsphere.conf` (INI, read by Go's gcfg).
+//! The configuration files capkv writes: the CPI's `vsphere.conf` (YAML), the CSI
+//! driver's `csi-vsphere.conf` (INI, read by Go's gcfg) and the nodes' proxy drop-in
+//! for systemd.
 //!
 //! Both are built from data, never by pasting strings into a template: the YAML one is
 //! emitted by the YAML layer, and the INI one quotes and escapes every value, so a
@@ -100,6 +101,86 @@ pub(crate) fn csi_vsphere_conf(values: &Values, cluster_id: &str) -> Result<Stri
     out.push_str(&format!("port = {}\n", ini_quote(&vs.port.to_string())));
     out.push_str(&format!("datacenters = {}\n", ini_quote(&vs.data_center)));
     Ok(out)
+}
+
+/// The `[Service]` drop-in that gives containerd and the kubelet the proxy, or `None`
+/// without one. Values are quoted for systemd (`\\`, `"`, and `%`, which systemd
+/// reads as a specifier); validation refuses line breaks.
+pub(crate) fn proxy_drop_in(values: &Values) -> Option<String> {
+    let proxy = &values.nodes.proxy;
+    if !proxy.is_set() {
+        return None;
+    }
+    let quote = |text: &str| {
+        text.replace('\\', "\\\\")
+            .replace('"', "\\\"")
+            .replace('%', "%%")
+    };
+    let mut out = String::from("[Service]\n");
+    for (name, value) in [
+        ("HTTP_PROXY", &proxy.http_proxy),
+        ("HTTPS_PROXY", &proxy.https_proxy),
+    ] {
+        if !value.is_empty() {
+            out.push_str(&format!("Environment=\"{name}={}\"\n", quote(value)));
+        }
+    }
+    out.push_str(&format!(
+        "Environment=\"NO_PROXY={}\"\n",
+        quote(&no_proxy(values).join(","))
+    ));
+    Some(out)
+}
+
+/// What never goes through the proxy, for Go's `NO_PROXY` (golang.org/x/net/http/httpproxy:
+/// hosts, `.domain` suffixes, CIDRs): the node itself, the pod and service networks,
+/// the cluster's Service domain, the node network, the control plane address, vCenter,
+/// then the user's entries; each once.
+pub(crate) fn no_proxy(values: &Values) -> Vec<String> {
+    let network = &values.cluster.cluster_network;
+    // Unset networks are Kamaji's defaults (the TenantControlPlane's networkProfile:
+    // podCidr 10.244.0.0/16, serviceCidr 10.96.0.0/16).
+    let cidrs = |blocks: &Option<crate::schema::CidrBlocks>, default: &str| {
+        let given: Vec<String> = blocks.iter().flat_map(|b| b.cidr_blocks.clone()).collect();
+        if given.is_empty() {
+            vec![default.to_owned()]
+        } else {
+            given
+        }
+    };
+    let domain = network.service_domain.as_deref().unwrap_or("cluster.local");
+    let ipam = &values.ipam_provider;
+    let mut node_network = Vec::new();
+    if ipam.enabled {
+        if let (false, Some(prefix)) = (ipam.gateway.is_empty(), ipam.prefix.value()) {
+            // Go's CIDR parser takes an address with host bits: the gateway's network.
+            node_network.push(format!("{}/{prefix}", ipam.gateway));
+        }
+        node_network.extend(ipam.ranges.iter().filter(|r| r.contains('/')).cloned());
+    }
+    let mut out: Vec<String> = Vec::new();
+    let entries = [
+        "localhost".to_owned(),
+        "127.0.0.1".to_owned(),
+        "::1".to_owned(),
+    ]
+    .into_iter()
+    .chain(cidrs(&network.pods, "10.244.0.0/16"))
+    .chain(cidrs(&network.services, "10.96.0.0/16"))
+    .chain([".svc".to_owned(), format!(".{domain}")])
+    .chain(node_network)
+    .chain(
+        Some(values.cluster.control_plane.network.service_address.clone())
+            .filter(|a| !a.is_empty()),
+    )
+    .chain(Some(values.v_sphere.server.clone()).filter(|s| !s.is_empty()))
+    .chain(values.nodes.proxy.no_proxy.iter().cloned());
+    for entry in entries {
+        if !out.contains(&entry) {
+            out.push(entry);
+        }
+    }
+    out
 }
 
 #[cfg(test)]

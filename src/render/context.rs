@@ -64,6 +64,8 @@ pub(crate) struct ClusterContext<'a> {
     /// Contents of the CPI's `vsphere.conf` and the CSI's `csi-vsphere.conf`.
     pub vsphere_conf: String,
     pub csi_vsphere_conf: String,
+    /// The nodes' systemd drop-in for containerd and the kubelet, with a proxy.
+    pub proxy_drop_in: Option<String>,
     /// Every object name, derived in one place.
     pub names: ClusterNames,
     /// The CPI pods' placement, the chart's top-level keys included.
@@ -220,6 +222,7 @@ impl<'a> ClusterContext<'a> {
             cpi_image: values.v_sphere_cloud_controller_manager.image_reference(),
             autoscaler: AutoscalerContext::new(values, cluster, namespace),
             vsphere_conf: config_files::cpi_vsphere_conf(values),
+            proxy_drop_in: config_files::proxy_drop_in(values),
             csi_vsphere_conf,
             vcenter_ca: vcenter_ca(values, &names),
             names,

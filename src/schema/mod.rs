@@ -16,7 +16,7 @@ pub use api::{ApiProfile, ApiVersionChoice, BetaVersion, KamajiVersion, Resolved
 pub use autoscaler::{Autoscaler, Expander};
 pub use failure_domain::{FailureDomain, HostGroup, TopologyObjectType};
 pub use health_check::{ConditionStatus, HealthCheck, UnhealthyNodeCondition};
-pub use nodes::Nodes;
+pub use nodes::{Nodes, Proxy};
 
 pub use controllers::{
     CSI_CLUSTER_DISTRIBUTION, CSI_RELEASES, CloudControllerManager, CsiDigests, CsiImages,

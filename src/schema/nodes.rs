@@ -15,4 +15,26 @@ pub struct Nodes {
     /// update-ca-certificates before the node joins, so containerd and the kubelet
     /// trust them from the first image pull.
     pub trusted_ca_certificates: Vec<String>,
+    /// The HTTP(S) proxy containerd and the kubelet go through (systemd drop-ins).
+    pub proxy: Proxy,
+}
+
+/// An HTTP(S) proxy for containerd and the kubelet. `NO_PROXY` is completed with
+/// what must never go through it: localhost, the pod and service networks, the cluster
+/// domain, the node network, the control plane address and vCenter.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+pub struct Proxy {
+    /// Proxy for http:// URLs, e.g. `http://proxy.example.com:3128`.
+    pub http_proxy: String,
+    /// Proxy for https:// URLs (image pulls), e.g. `http://proxy.example.com:3128`.
+    pub https_proxy: String,
+    /// Further hosts, domains (`.example.com`) and CIDRs that bypass the proxy.
+    pub no_proxy: Vec<String>,
+}
+
+impl Proxy {
+    pub fn is_set(&self) -> bool {
+        !(self.http_proxy.is_empty() && self.https_proxy.is_empty())
+    }
 }

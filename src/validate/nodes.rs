@@ -25,6 +25,52 @@ pub(super) fn check(values: &Values, findings: &mut Findings) {
             findings.error(format!("nodes.trustedCaCertificates[{i}]"), problem);
         }
     }
+    check_proxy(values, findings);
+}
+
+fn check_proxy(values: &Values, findings: &mut Findings) {
+    let proxy = &values.nodes.proxy;
+    for (key, url) in [
+        ("httpProxy", &proxy.http_proxy),
+        ("httpsProxy", &proxy.https_proxy),
+    ] {
+        if url.is_empty() {
+            continue;
+        }
+        // Go's http.ProxyFromEnvironment takes a URL; without a scheme it guesses.
+        let host = url
+            .strip_prefix("http://")
+            .or_else(|| url.strip_prefix("https://"))
+            .map(|rest| {
+                rest.rsplit('@')
+                    .next()
+                    .unwrap_or(rest)
+                    .split(['/', ':'])
+                    .next()
+                    .unwrap_or("")
+            });
+        if host.is_none_or(str::is_empty) || url.chars().any(char::is_whitespace) {
+            findings.error(
+                format!("nodes.proxy.{key}"),
+                format!("\"{url}\" is not a proxy URL: expected http://host:port (or https://)"),
+            );
+        }
+    }
+    for (i, entry) in proxy.no_proxy.iter().enumerate() {
+        if entry.is_empty() || entry.contains([',', ' ', '\n', '\r', '\t']) {
+            findings.error(
+                format!("nodes.proxy.noProxy[{i}]"),
+                format!("{entry:?}: one host, .domain or CIDR per entry, without spaces or commas"),
+            );
+        }
+    }
+    let network = &values.cluster.control_plane.network;
+    if proxy.is_set() && network.service_address.is_empty() {
+        findings.warning(
+            "nodes.proxy.noProxy",
+            "the control plane's address is not known (cluster.controlPlane.network.serviceAddress is empty): add the address the API server gets to noProxy, or the kubelet reaches it through the proxy",
+        );
+    }
 }
 
 /// Why `text` is not one or more PEM certificates, if it is not.

@@ -113,3 +113,133 @@ fn lint_refuses_what_a_node_could_not_use() {
         );
     }
 }
+
+/// The drop-in as systemd reads `Environment=` (systemd.exec(5): double-quoted
+/// assignments, `%%` for a literal `%`, `\` escapes), returning the variables.
+fn systemd_environment(unit: &str) -> std::collections::BTreeMap<String, String> {
+    // Quotes and escapes are systemd's, read below; the INI reader only splits lines.
+    let raw = ini::ParseOption {
+        enabled_quote: false,
+        enabled_escape: false,
+        ..ini::ParseOption::default()
+    };
+    let conf = ini::Ini::load_from_str_opt(unit, raw).expect("a unit file");
+    let service = conf.section(Some("Service")).expect("[Service]");
+    service
+        .get_all("Environment")
+        .map(|value| {
+            let inner = value
+                .strip_prefix('"')
+                .and_then(|v| v.strip_suffix('"'))
+                .expect("quoted");
+            let unescaped = inner
+                .replace("%%", "%")
+                .replace("\\\"", "\"")
+                .replace("\\\\", "\\");
+            let (name, value) = unescaped.split_once('=').expect("NAME=value");
+            (name.to_owned(), value.to_owned())
+        })
+        .collect()
+}
+
+/// Whether Go sends a request to `host` through the proxy, as
+/// golang.org/x/net/http/httpproxy `useProxy` decides for the entries of NO_PROXY:
+/// an IP inside a CIDR, the host itself, or a `.domain` suffix bypass it.
+fn bypasses(no_proxy: &str, host: &str) -> bool {
+    let ip = |text: &str| -> Option<u32> {
+        let parts: Vec<u32> = text
+            .split('.')
+            .map(|p| p.parse().ok())
+            .collect::<Option<_>>()?;
+        (parts.len() == 4).then(|| parts.iter().fold(0, |acc, p| (acc << 8) | p))
+    };
+    no_proxy.split(',').map(str::trim).any(|entry| {
+        if let Some((network, bits)) = entry.split_once('/') {
+            let (Some(network), Some(addr), Ok(bits)) =
+                (ip(network), ip(host), bits.parse::<u32>())
+            else {
+                return false;
+            };
+            let mask = if bits == 0 {
+                0
+            } else {
+                u32::MAX << (32 - bits)
+            };
+            return network & mask == addr & mask;
+        }
+        host == entry || (entry.starts_with('.') && host.ends_with(entry))
+    })
+}
+
+#[test]
+fn the_proxy_reaches_containerd_and_the_kubelet_and_spares_the_cluster() {
+    let values = "vSphere:\n  server: vcenter.example.com\nnodes:\n  proxy:\n    httpsProxy: \"http://user:p%40ss@proxy.example.com:3128\"\n    noProxy: [.corp.example.com]\n";
+    for capi in ["v1beta2", "v1beta1"] {
+        let configs = kubeadm_configs(values, capi);
+        let spec = &configs[0]["spec"]["template"]["spec"];
+        let files = spec["files"].as_array().expect("files");
+        for unit in ["containerd", "kubelet"] {
+            let file = files
+                .iter()
+                .find(|f| {
+                    f["path"] == format!("/etc/systemd/system/{unit}.service.d/http-proxy.conf")
+                })
+                .unwrap_or_else(|| panic!("{capi}: {unit} drop-in"));
+            let env = systemd_environment(file["content"].as_str().expect("content"));
+            assert_eq!(
+                env["HTTPS_PROXY"], "http://user:p%40ss@proxy.example.com:3128",
+                "{capi}: the % survives systemd's specifiers"
+            );
+            let no_proxy = &env["NO_PROXY"];
+            for host in [
+                "10.96.0.1",
+                "10.244.3.7",
+                "kubernetes.default.svc",
+                "kubernetes.default.svc.cluster.local",
+                "192.168.0.20",
+                "vcenter.example.com",
+                "git.corp.example.com",
+                "localhost",
+            ] {
+                assert!(
+                    bypasses(no_proxy, host),
+                    "{capi}: {host} must not go through the proxy"
+                );
+            }
+            assert!(
+                !bypasses(no_proxy, "registry.k8s.io"),
+                "{capi}: image pulls go through it"
+            );
+        }
+        let commands: Vec<&str> = spec["preKubeadmCommands"]
+            .as_array()
+            .expect("commands")
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        let reload = commands
+            .iter()
+            .position(|c| *c == "systemctl daemon-reload");
+        let restart = commands
+            .iter()
+            .position(|c| *c == "systemctl restart containerd");
+        assert!(reload.is_some() && reload < restart, "{capi}: {commands:?}");
+    }
+    let file = TempValues::new("nodes:\n  proxy:\n    httpsProxy: proxy.example.com:3128\n");
+    let run = capkv(&["lint", "demo", "-f", file.arg()]);
+    assert!(
+        run.stderr.contains(
+            "error: nodes.proxy.httpsProxy: \"proxy.example.com:3128\" is not a proxy URL"
+        ),
+        "{}",
+        run.stderr
+    );
+    let file = TempValues::new(values);
+    let run = capkv(&["lint", "demo", "-f", file.arg()]);
+    assert!(
+        run.stderr
+            .contains("warning: nodes.proxy.noProxy: the control plane's address is not known"),
+        "{}",
+        run.stderr
+    );
+}
