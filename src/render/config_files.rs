@@ -183,6 +183,56 @@ pub(crate) fn no_proxy(values: &Values) -> Vec<String> {
     out
 }
 
+/// A file cloud-init writes on every node.
+#[derive(Debug, serde::Serialize)]
+pub(crate) struct NodeFile {
+    pub path: String,
+    pub content: String,
+}
+
+/// containerd's registry host files for `nodes.registryMirrors`: per registry a
+/// `hosts.toml` listing its mirrors in order (containerd docs/hosts.md: each `host`
+/// table is tried in the order written, then the registry itself), and the mirrors' CA
+/// next to it. Written with the `toml` crate, so any URL is quoted as TOML requires.
+pub(crate) fn registry_host_files(values: &Values) -> Vec<NodeFile> {
+    let mut files = Vec::new();
+    for mirror in &values.nodes.registry_mirrors {
+        let dir = format!("/etc/containerd/certs.d/{}", mirror.registry);
+        let ca = format!("{dir}/ca.crt");
+        let mut hosts = toml::Table::new();
+        for url in &mirror.mirrors {
+            let mut host = toml::Table::new();
+            host.insert(
+                "capabilities".into(),
+                toml::Value::Array(vec!["pull".into(), "resolve".into()]),
+            );
+            if !mirror.ca_certificate.is_empty() {
+                host.insert("ca".into(), ca.clone().into());
+            }
+            // containerd appends `/v2` to a host's path unless told the path already is
+            // the API root (hosts.md, `override_path`), as in a Harbor proxy cache's
+            // `https://harbor.example.com/v2/docker-hub`.
+            if url.contains("/v2") {
+                host.insert("override_path".into(), true.into());
+            }
+            hosts.insert(url.clone(), toml::Value::Table(host));
+        }
+        let mut doc = toml::Table::new();
+        doc.insert("host".into(), toml::Value::Table(hosts));
+        files.push(NodeFile {
+            path: format!("{dir}/hosts.toml"),
+            content: toml::to_string(&doc).unwrap_or_default(),
+        });
+        if !mirror.ca_certificate.is_empty() {
+            files.push(NodeFile {
+                path: ca,
+                content: mirror.ca_certificate.clone(),
+            });
+        }
+    }
+    files
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

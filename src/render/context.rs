@@ -66,6 +66,8 @@ pub(crate) struct ClusterContext<'a> {
     pub csi_vsphere_conf: String,
     /// The nodes' systemd drop-in for containerd and the kubelet, with a proxy.
     pub proxy_drop_in: Option<String>,
+    /// containerd's registry host files on the nodes (`nodes.registryMirrors`).
+    pub registry_files: Vec<config_files::NodeFile>,
     /// Every object name, derived in one place.
     pub names: ClusterNames,
     /// The CPI pods' placement, the chart's top-level keys included.
@@ -223,6 +225,7 @@ impl<'a> ClusterContext<'a> {
             autoscaler: AutoscalerContext::new(values, cluster, namespace),
             vsphere_conf: config_files::cpi_vsphere_conf(values),
             proxy_drop_in: config_files::proxy_drop_in(values),
+            registry_files: config_files::registry_host_files(values),
             csi_vsphere_conf,
             vcenter_ca: vcenter_ca(values, &names),
             names,

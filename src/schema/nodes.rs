@@ -17,6 +17,23 @@ pub struct Nodes {
     pub trusted_ca_certificates: Vec<String>,
     /// The HTTP(S) proxy containerd and the kubelet go through (systemd drop-ins).
     pub proxy: Proxy,
+    /// Mirrors containerd pulls a registry's images from (hosts.toml in
+    /// /etc/containerd/certs.d/<registry>/, read when containerd's CRI registry
+    /// `config_path` points there, as in image-builder's images).
+    pub registry_mirrors: Vec<RegistryMirror>,
+}
+
+/// A registry and the mirrors tried before it, in order.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+pub struct RegistryMirror {
+    /// The registry as images name it: `docker.io`, `registry.k8s.io`, `quay.io`.
+    pub registry: String,
+    /// Mirror URLs, e.g. `https://mirror.example.com` (with a path when the mirror
+    /// serves the registry under one).
+    pub mirrors: Vec<String>,
+    /// PEM certificate of the mirrors' CA, when not publicly trusted.
+    pub ca_certificate: String,
 }
 
 /// An HTTP(S) proxy for containerd and the kubelet. `NO_PROXY` is completed with

@@ -26,6 +26,54 @@ pub(super) fn check(values: &Values, findings: &mut Findings) {
         }
     }
     check_proxy(values, findings);
+    check_mirrors(values, findings);
+}
+
+fn check_mirrors(values: &Values, findings: &mut Findings) {
+    let mut seen: Vec<&str> = Vec::new();
+    for (i, mirror) in values.nodes.registry_mirrors.iter().enumerate() {
+        let at = |key: &str| format!("nodes.registryMirrors[{i}].{key}");
+        let host = mirror.registry.split(':').next().unwrap_or_default();
+        if !is_dns1123_subdomain(host) {
+            findings.error(
+                at("registry"),
+                format!(
+                    "\"{}\" is not a registry host (e.g. docker.io, registry.local:5000)",
+                    mirror.registry
+                ),
+            );
+        } else if seen.contains(&mirror.registry.as_str()) {
+            findings.error(
+                at("registry"),
+                format!(
+                    "\"{}\" is listed twice: one entry per registry, its mirrors in order",
+                    mirror.registry
+                ),
+            );
+        }
+        seen.push(&mirror.registry);
+        if mirror.mirrors.is_empty() {
+            findings.error(at("mirrors"), "no mirror: give at least one URL");
+        }
+        for (j, url) in mirror.mirrors.iter().enumerate() {
+            let rest = url
+                .strip_prefix("https://")
+                .or_else(|| url.strip_prefix("http://"));
+            if rest.is_none_or(|r| r.is_empty() || r.starts_with('/'))
+                || url.chars().any(char::is_whitespace)
+            {
+                findings.error(
+                    format!("nodes.registryMirrors[{i}].mirrors[{j}]"),
+                    format!("\"{url}\" is not a mirror URL: expected https://host[:port][/path]"),
+                );
+            }
+        }
+        if !mirror.ca_certificate.is_empty()
+            && let Some(problem) = pem_problem(&mirror.ca_certificate)
+        {
+            findings.error(at("caCertificate"), problem);
+        }
+    }
 }
 
 fn check_proxy(values: &Values, findings: &mut Findings) {

@@ -243,3 +243,64 @@ fn the_proxy_reaches_containerd_and_the_kubelet_and_spares_the_cluster() {
         run.stderr
     );
 }
+
+/// containerd reads `/etc/containerd/certs.d/<registry>/hosts.toml` (containerd
+/// docs/hosts.md): `host` tables tried in the order written, each with its
+/// capabilities, its CA file and `override_path` when its path is the API root.
+#[test]
+fn registry_mirrors_are_hosts_toml_files_containerd_reads() {
+    let values = "nodes:\n  registryMirrors:\n    - registry: docker.io\n      mirrors: [\"https://harbor.example.com/v2/docker-hub\", \"https://backup.example.com\"]\n      caCertificate: |\n        -----BEGIN CERTIFICATE-----\n        MIIB\n        -----END CERTIFICATE-----\n";
+    for capi in ["v1beta2", "v1beta1"] {
+        let configs = kubeadm_configs(values, capi);
+        let files = configs[0]["spec"]["template"]["spec"]["files"]
+            .as_array()
+            .expect("files")
+            .clone();
+        let content = |path: &str| {
+            files
+                .iter()
+                .find(|f| f["path"] == path)
+                .and_then(|f| f["content"].as_str())
+                .unwrap_or_else(|| panic!("{capi}: {path}"))
+                .to_owned()
+        };
+        let hosts: toml::Table = content("/etc/containerd/certs.d/docker.io/hosts.toml")
+            .parse()
+            .expect("hosts.toml is TOML");
+        let table = hosts["host"].as_table().expect("[host.…] tables");
+        let order: Vec<&str> = table.keys().map(String::as_str).collect();
+        assert_eq!(
+            order,
+            [
+                "https://harbor.example.com/v2/docker-hub",
+                "https://backup.example.com"
+            ],
+            "{capi}: tried in the order given"
+        );
+        let harbor = &table["https://harbor.example.com/v2/docker-hub"];
+        assert_eq!(harbor["override_path"].as_bool(), Some(true));
+        assert!(
+            table["https://backup.example.com"]
+                .get("override_path")
+                .is_none()
+        );
+        let ca = harbor["ca"].as_str().expect("ca");
+        assert!(
+            content(ca).starts_with("-----BEGIN CERTIFICATE-----"),
+            "{capi}"
+        );
+        assert_eq!(
+            harbor["capabilities"].as_array().map(Vec::len),
+            Some(2),
+            "pull and resolve, never push"
+        );
+    }
+    let twice = "nodes:\n  registryMirrors:\n    - {registry: docker.io, mirrors: [\"https://a.example.com\"]}\n    - {registry: docker.io, mirrors: [\"mirror.example.com\"]}\n";
+    let run = capkv(&["lint", "demo", "-f", TempValues::new(twice).arg()]);
+    for expected in [
+        "error: nodes.registryMirrors[1].registry: \"docker.io\" is listed twice",
+        "error: nodes.registryMirrors[1].mirrors[0]: \"mirror.example.com\" is not a mirror URL",
+    ] {
+        assert!(run.stderr.contains(expected), "{expected}:\n{}", run.stderr);
+    }
+}
