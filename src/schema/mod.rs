@@ -9,12 +9,14 @@ mod autoscaler;
 mod controllers;
 mod enums;
 mod failure_domain;
+mod hardware;
 mod health_check;
 mod nodes;
 
 pub use api::{ApiProfile, ApiVersionChoice, BetaVersion, KamajiVersion, ResolvedApiVersions};
 pub use autoscaler::{Autoscaler, Expander};
 pub use failure_domain::{FailureDomain, HostGroup, TopologyObjectType};
+pub use hardware::{DataDisk, PciDevice, ProvisioningMode};
 pub use health_check::{ConditionStatus, HealthCheck, UnhealthyNodeCondition};
 pub use nodes::{Nodes, Proxy};
 
@@ -533,6 +535,10 @@ pub struct NodePool {
     /// Number of vCPUs to allocate to worker instances
     #[serde(rename = "numCPUs")]
     pub num_cpus: u32,
+    /// Disks added to each VM besides the template's
+    pub data_disks: Vec<DataDisk>,
+    /// PCI devices (passthrough or vGPU) given to each VM
+    pub pci_devices: Vec<PciDevice>,
     /// Use dhcp for ipv4 configuration
     pub dhcp4: bool,
     /// Static network routes
@@ -595,6 +601,8 @@ impl Default for NodePool {
             disk_gib: 40,
             memory_mib: 4096,
             num_cpus: 2,
+            data_disks: Vec::new(),
+            pci_devices: Vec::new(),
             dhcp4: false,
             static_routes: Vec::new(),
             addresses_from_pools: AddressesFromPools { enabled: true },

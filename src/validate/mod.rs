@@ -6,6 +6,7 @@ mod autoscaler;
 mod control_plane;
 mod controllers;
 mod failure_domains;
+mod hardware;
 mod health_check;
 mod ip;
 mod ipam;

@@ -304,3 +304,64 @@ fn registry_mirrors_are_hosts_toml_files_containerd_reads() {
         assert!(run.stderr.contains(expected), "{expected}:\n{}", run.stderr);
     }
 }
+
+/// A pool's extra disks and PCI devices reach CAPV's VSphereMachineTemplate in its own
+/// field names (`dataDisks`, `pciDevices`), are part of the template's content hash
+/// (CAPV templates are immutable: a change is a new template and a roll), and lint
+/// refuses what vSphere could not build.
+#[test]
+fn data_disks_and_pci_devices_reach_the_machine_template() {
+    let pool = "nodePools:\n  - name: gpu\n    template: ubuntu-2404-kube-v1.31.0\n    dataStore: ds\n    network: net\n";
+    let with = format!(
+        "{pool}    dataDisks: [{{name: containerd, sizeGiB: 200, provisioningMode: Thin}}]\n    pciDevices: [{{vendorId: 4318, deviceId: 8711}}, {{vGPUProfile: grid_a100-4c}}]\n"
+    );
+    for capv in ["v1beta2", "v1beta1"] {
+        let render = |values: &str| {
+            let file = TempValues::new(values);
+            let out = capkv(&[
+                "render",
+                "demo",
+                "-f",
+                file.arg(),
+                "--set",
+                &format!("apiVersions.capv={capv}"),
+            ])
+            .success();
+            documents(&out)
+                .into_iter()
+                .find(|d| d["kind"] == "VSphereMachineTemplate")
+                .expect("the machine template")
+        };
+        let template = render(&with);
+        let spec = &template["spec"]["template"]["spec"];
+        assert_eq!(
+            spec["dataDisks"],
+            serde_json::json!([{"name": "containerd", "sizeGiB": 200, "provisioningMode": "Thin"}]),
+            "{capv}"
+        );
+        assert_eq!(
+            spec["pciDevices"],
+            serde_json::json!([{"vendorId": 4318, "deviceId": 8711}, {"vGPUProfile": "grid_a100-4c"}]),
+            "{capv}"
+        );
+        let plain = render(pool);
+        assert_ne!(
+            template["metadata"]["name"], plain["metadata"]["name"],
+            "{capv}: a new template"
+        );
+        assert!(plain["spec"]["template"]["spec"].get("dataDisks").is_none());
+    }
+    let bad = format!(
+        "{pool}    dataDisks: [{{name: d, sizeGiB: 0}}, {{name: d, sizeGiB: 1}}]\n    pciDevices: [{{vendorId: 4318}}, {{vendorId: 1, deviceId: 2, vGPUProfile: p}}, {{}}]\n"
+    );
+    let run = capkv(&["lint", "demo", "-f", TempValues::new(&bad).arg()]);
+    for expected in [
+        "error: nodePools[0].dataDisks[0].sizeGiB: 0: a data disk needs a size of at least 1 GiB",
+        "error: nodePools[0].dataDisks[1].name: \"d\" is already the name of another data disk",
+        "error: nodePools[0].pciDevices[0]: a passthrough device needs both vendorId and deviceId",
+        "error: nodePools[0].pciDevices[1]: both a passthrough device",
+        "error: nodePools[0].pciDevices[2]: neither vendorId and deviceId",
+    ] {
+        assert!(run.stderr.contains(expected), "{expected}:\n{}", run.stderr);
+    }
+}
