@@ -17,6 +17,7 @@ mod manual;
 mod migration;
 mod output_dir;
 mod pool_versions;
+mod prune;
 mod readme;
 mod render;
 mod rollout;
