@@ -377,3 +377,32 @@ fn a_machine_whose_machine_set_is_missing_is_an_error_not_a_guess() {
         "Machine demo-default-md-old-0 belongs to MachineSet demo-default-md-old, which is not in the input",
     );
 }
+
+#[test]
+fn rendered_templates_keep_argo_cd_and_flux_from_pruning_them() {
+    for profile in ["v1beta2", "v1beta1"] {
+        let docs = render(&["--api-profile", profile]);
+        let rendered = templates(&docs);
+        assert_eq!(rendered.len(), 2, "{profile}");
+        for template in rendered {
+            assert_eq!(
+                template["metadata"]["annotations"],
+                json!({
+                    "argocd.argoproj.io/sync-options": "Prune=false",
+                    "kustomize.toolkit.fluxcd.io/prune": "disabled",
+                }),
+                "{profile} {}",
+                template["kind"]
+            );
+        }
+    }
+    // The names hash `spec` only: the annotations did not rename the templates (the
+    // names of the snapshots before the annotations were added).
+    assert_eq!(
+        template_ids(&render(&[])),
+        [
+            "KubeadmConfigTemplate/demo-default-kubeadmconfig-4b63b0f2",
+            "VSphereMachineTemplate/demo-default-vsphere-machine-template-c7adfd37",
+        ]
+    );
+}
