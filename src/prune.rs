@@ -4,8 +4,8 @@
 //! Each pool's templates are named `<base>-<content hash>`, so every change of a pool
 //! leaves the superseded templates behind. A template is prunable when it is not in the
 //! current render and no live MachineDeployment or MachineSet refers to it. The rules
-//! come from Cluster API's controllers (paths in kubernetes-sigs/cluster-api, v1.12
-//! development branch):
+//! come from Cluster API's controllers (paths and lines in kubernetes-sigs/cluster-api
+//! at commit ae7ff047, v1.14 development after v1.14.0-rc.0):
 //!
 //! - A MachineSet creates every Machine from the templates in
 //!   `spec.template.spec.bootstrap.configRef` and `spec.template.spec.infrastructureRef`,
@@ -19,9 +19,10 @@
 //!   has no replicas, spec and status
 //!   (core/reconcilers/machinedeployment/machinedeployment_sync.go:312-336, called from
 //!   machinedeployment_rollout_rollingupdate.go:63 and machinedeployment_rollout_ondelete.go:57
-//!   only when `DeploymentComplete`). Older CAPI versions (v1beta1 `revisionHistoryLimit`,
-//!   api/core/v1beta1/machinedeployment_types.go:300-308) keep one such MachineSet: it
-//!   still keeps its templates.
+//!   only when `DeploymentComplete`). CAPI before v1.11 (commit 52c532914e "Drop
+//!   revisionHistory in MachineDeployment") keeps `revisionHistoryLimit` (default 1)
+//!   such MachineSets (api/core/v1beta1/machinedeployment_types.go:300-308): they keep
+//!   their templates, as above.
 //! - An OnDelete pool keeps the old MachineSet (and its replicas) until someone deletes
 //!   its last old Machine (machinedeployment_rollout_ondelete.go:34-60): it is a live
 //!   MachineSet, so its templates stay.
