@@ -406,3 +406,33 @@ fn rendered_templates_keep_argo_cd_and_flux_from_pruning_them() {
         ]
     );
 }
+
+#[test]
+fn diff_says_when_a_rolling_pools_old_templates_become_prunable() {
+    let note = "old templates: prunable once the rollout has finished (`capkv prune`)";
+    let old = TempValues::named("old.yaml", &capkv(&["render", "demo"]).success());
+    let mut args = vec!["render", "demo"];
+    args.extend_from_slice(NEW);
+    let rolled = TempValues::named("new.yaml", &capkv(&args).success());
+    let scaled = TempValues::named(
+        "scaled.yaml",
+        &capkv(&["render", "demo", "--set", "nodePools[0].replicas=5"]).success(),
+    );
+
+    let text = capkv(&["diff", old.arg(), rolled.arg()]).success();
+    let pool = text.split("\n\n").next().expect("the node pools section");
+    assert!(pool.starts_with("Node pools\n  rolls"), "{text}");
+    assert!(pool.ends_with(note), "{text}");
+    let markdown = capkv(&["diff", "-o", "markdown", old.arg(), rolled.arg()]).success();
+    assert!(
+        markdown.contains("Rolling pools leave their old templates in the cluster"),
+        "{markdown}"
+    );
+
+    // Scaling leaves no template behind: no note.
+    let text = capkv(&["diff", old.arg(), scaled.arg()]).success();
+    assert!(text.contains("scales"), "{text}");
+    assert!(!text.contains("prunable"), "{text}");
+    let markdown = capkv(&["diff", "-o", "markdown", old.arg(), scaled.arg()]).success();
+    assert!(!markdown.contains("capkv prune"), "{markdown}");
+}
