@@ -99,6 +99,10 @@ pub struct PruneArgs {
     /// a multi-document stream; `-` for standard input).
     #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
     pub live: String,
+    /// API generation of the render; overrides the `apiProfile` value (as for `render`:
+    /// it changes the templates' names).
+    #[arg(long, value_enum)]
+    pub api_profile: Option<ProfileArg>,
     /// `names`: `Kind/name` per line; `kubectl`: `kubectl delete` commands; `yaml`: the
     /// objects.
     #[arg(short = 'o', long, value_enum, default_value_t = PruneFormat::Names)]

@@ -40,6 +40,7 @@
 //!   them, and the live object may still name templates the render no longer has (the
 //!   new values are not applied yet).
 
+use crate::names::{is_dns1123_label, is_dns1123_subdomain};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -181,10 +182,24 @@ pub fn prunable(
         if !TEMPLATE_KINDS.contains(&kind) || needed.contains(&key) {
             continue;
         }
+        let namespace = object["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or(namespace);
         let group = object["apiVersion"]
             .as_str()
             .and_then(|v| v.split_once('/'))
             .map_or("", |(group, _)| group);
+        // The API server accepts no other names: anything else is a crafted file, and
+        // its names must not reach a terminal or a `kubectl delete ... | sh` as they are.
+        if !(is_dns1123_subdomain(name)
+            && is_dns1123_label(namespace)
+            && (group.is_empty() || is_dns1123_subdomain(group)))
+        {
+            return Err(LiveError(format!(
+                "{kind} {name:?} in namespace {namespace:?} (API group {group:?}): not a \
+                 Kubernetes object name"
+            )));
+        }
         let resource = if group.is_empty() {
             kind.to_lowercase()
         } else {
@@ -195,10 +210,7 @@ pub fn prunable(
             Prunable {
                 kind: kind.to_owned(),
                 name: name.to_owned(),
-                namespace: object["metadata"]["namespace"]
-                    .as_str()
-                    .unwrap_or(namespace)
-                    .to_owned(),
+                namespace: namespace.to_owned(),
                 resource,
                 object: object.clone(),
             },

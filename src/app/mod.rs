@@ -227,7 +227,7 @@ fn prune(args: &PruneArgs) -> Result<Output, AppError> {
         .map_err(|e| live_error(format!("cannot read: {e}")))?;
     let live = prune::Live::parse(&text).map_err(|e| live_error(e.to_string()))?;
 
-    let (findings, documents) = check_and_produce(&args.values, None, Shown::Errors)?;
+    let (findings, documents) = check_and_produce(&args.values, args.api_profile, Shown::Errors)?;
     let Some(documents) = documents else {
         return Err(AppError::Invalid(findings.errors().cloned().collect()));
     };
@@ -253,9 +253,7 @@ fn prune(args: &PruneArgs) -> Result<Output, AppError> {
             }
             PruneFormat::Kubectl => text.push_str(&format!(
                 "kubectl delete {} {} -n {}\n",
-                template.resource,
-                shell_word(&template.name),
-                shell_word(&template.namespace)
+                template.resource, template.name, template.namespace
             )),
             PruneFormat::Yaml => {
                 text.push_str("---\n");
@@ -272,21 +270,6 @@ fn prune(args: &PruneArgs) -> Result<Output, AppError> {
         pieces: vec![text],
         code,
     })
-}
-
-/// A name as one shell word: Kubernetes names need no quoting, but the live file is
-/// input, and a crafted name must not become a second command when the output is piped
-/// to `sh`.
-fn shell_word(word: &str) -> String {
-    let plain = !word.is_empty()
-        && word
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b));
-    if plain {
-        word.to_owned()
-    } else {
-        format!("'{}'", word.replace('\'', "'\\''"))
-    }
 }
 
 fn man(args: &ManArgs) -> Result<String, AppError> {

@@ -436,3 +436,36 @@ fn diff_says_when_a_rolling_pools_old_templates_become_prunable() {
     let markdown = capkv(&["diff", "-o", "markdown", old.arg(), scaled.arg()]).success();
     assert!(!markdown.contains("capkv prune"), "{markdown}");
 }
+
+#[test]
+fn the_api_profile_flag_renders_the_names_it_would_apply() {
+    // v1beta1's KubeadmConfigTemplate spec differs, and so does its name: rendered with
+    // `--api-profile v1beta1`, the v1beta2 templates are the superseded ones.
+    let v1beta2 = render(&[]);
+    let v1beta1 = render(&["--api-profile", "v1beta1"]);
+    let mut objects = templates(&v1beta2);
+    objects.extend(templates(&v1beta1));
+    let live = list(&objects);
+    let listed_v1beta1 = listed(&["--api-profile", "v1beta1"], &live);
+    assert!(!listed_v1beta1.is_empty());
+    assert!(
+        listed_v1beta1
+            .iter()
+            .all(|id| template_ids(&v1beta2).contains(id) && !template_ids(&v1beta1).contains(id)),
+        "{listed_v1beta1:?}"
+    );
+}
+
+#[test]
+fn a_name_the_api_server_would_refuse_is_an_error_not_a_command() {
+    let mut template = templates(&render(&[]))[0].clone();
+    let mut crafted_group = template.clone();
+    template["metadata"]["name"] = json!("x; rm -rf ~");
+    prune(&[], &list(&[template]), &["-o", "kubectl"])
+        .assert_fails(1, "not a Kubernetes object name");
+    // Not rendered, so it would be listed.
+    crafted_group["metadata"]["name"] = json!("demo-default-kubeadmconfig-00000000");
+    crafted_group["apiVersion"] = json!("x$(reboot)/v1");
+    prune(&[], &list(&[crafted_group]), &["-o", "kubectl"])
+        .assert_fails(1, "not a Kubernetes object name");
+}
