@@ -42,7 +42,8 @@ pub enum Command {
     /// Safe to delete: not in the current render, and not referenced by a live
     /// MachineDeployment or MachineSet. An old MachineSet, also one scaled to 0, may be
     /// scaled up again by a rollback, so its templates stay until CAPI deletes it once
-    /// the rollout has finished. Fails when a Machine's MachineSet is missing from FILE.
+    /// the rollout has finished. Fails rather than list anything when FILE looks incomplete
+    /// (a Machine without its MachineSet, a MachineDeployment without any).
     #[command(after_long_help = LIVE_HELP)]
     Prune(PruneArgs),
     /// Print a shell completion script.

@@ -51,6 +51,8 @@ pub const TEMPLATE_KINDS: [&str; 2] = ["VSphereMachineTemplate", "KubeadmConfigT
 const CLUSTER_NAME_LABEL: &str = "cluster.x-k8s.io/cluster-name";
 /// The label CAPI puts on a Machine created by a MachineSet (v1beta1 and v1beta2).
 const MACHINE_SET_LABEL: &str = "cluster.x-k8s.io/set-name";
+/// The label CAPI puts on a MachineSet created by a MachineDeployment.
+const DEPLOYMENT_LABEL: &str = "cluster.x-k8s.io/deployment-name";
 
 /// Why the live objects cannot be used; the caller names the input.
 #[derive(Debug, thiserror::Error)]
@@ -175,7 +177,7 @@ pub fn prunable(
     }
 
     let mut found: BTreeMap<Key, Prunable> = BTreeMap::new();
-    for object in objects {
+    for &object in &objects {
         let kind = object["kind"].as_str().unwrap_or_default();
         let name = object["metadata"]["name"].as_str().unwrap_or_default();
         let key = (kind.to_owned(), name.to_owned());
@@ -216,7 +218,53 @@ pub fn prunable(
             },
         );
     }
+    if !found.is_empty() {
+        complete(&objects)?;
+    }
     Ok(found.into_values().collect())
+}
+
+/// Before listing anything: the input holds the MachineDeployments and their
+/// MachineSets, not only the templates. Without them every template not rendered would
+/// look unused, also those an old MachineSet still rolls from. The MachineDeployment
+/// controller creates a MachineSet for its template even with 0 replicas
+/// (core/reconcilers/machinedeployment/machinedeployment_rollout_planner.go:112-156), so
+/// a MachineDeployment without one is a `kubectl get` that left machinesets out, or one
+/// CAPI has not reconciled yet or that is paused (machinedeployment_controller.go:359):
+/// run prune again later.
+fn complete(objects: &[&Value]) -> Result<(), LiveError> {
+    let deployments: Vec<&str> = objects
+        .iter()
+        .filter(|o| o["kind"] == "MachineDeployment")
+        .filter_map(|o| o["metadata"]["name"].as_str())
+        .collect();
+    if deployments.is_empty() {
+        return Err(LiveError(
+            "no MachineDeployment in the input: list machinedeployments, machinesets and \
+             machines too (see `capkv prune --help`)"
+                .to_owned(),
+        ));
+    }
+    let owners: BTreeSet<&str> = objects
+        .iter()
+        .filter(|o| o["kind"] == "MachineSet")
+        .filter_map(|ms| {
+            ms["metadata"]["ownerReferences"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|r| r["kind"] == "MachineDeployment")
+                .and_then(|r| r["name"].as_str())
+                .or_else(|| ms["metadata"]["labels"][DEPLOYMENT_LABEL].as_str())
+        })
+        .collect();
+    match deployments.iter().find(|md| !owners.contains(*md)) {
+        Some(md) => Err(LiveError(format!(
+            "MachineDeployment {md} has no MachineSet in the input: list machinesets too \
+             (see `capkv prune --help`), or wait until CAPI has created it"
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// The MachineSet a Machine was created by: its controller owner reference, or CAPI's

@@ -185,6 +185,15 @@ impl Rollout {
         objects.push(machine_deployment(&self.new));
         objects
     }
+
+    /// After the rollout: the old MachineSet deleted, the new one with every Machine.
+    fn finished(&self) -> Vec<Value> {
+        let mut objects = self.applied();
+        let new_ms = self.new_ms(3);
+        objects.extend((0..3).map(|i| machine(&new_ms, i)));
+        objects.push(new_ms);
+        objects
+    }
 }
 
 #[test]
@@ -296,7 +305,7 @@ fn an_on_delete_pool_keeps_the_old_templates_until_its_old_machines_are_deleted(
 #[test]
 fn another_clusters_templates_and_a_multi_document_stream() {
     let rollout = Rollout::new(NEW);
-    let mut objects = rollout.applied();
+    let mut objects = rollout.finished();
     let mut foreign = templates(&rollout.old)[0].clone();
     foreign["metadata"]["name"] = json!("other-default-vsphere-machine-template-0000");
     foreign["metadata"]["labels"]["cluster.x-k8s.io/cluster-name"] = json!("other");
@@ -314,7 +323,7 @@ fn another_clusters_templates_and_a_multi_document_stream() {
 #[test]
 fn kubectl_commands_yaml_and_the_exit_code() {
     let rollout = Rollout::new(NEW);
-    let live = list(&rollout.applied());
+    let live = list(&rollout.finished());
     let kubectl = prune(NEW, &live, &["-o", "kubectl"]).success();
     let old = templates(&rollout.old);
     let name = |kind: &str| {
@@ -351,7 +360,7 @@ fn the_live_objects_from_standard_input() {
     let rollout = Rollout::new(NEW);
     let mut args = vec!["prune", "demo", "--live", "-"];
     args.extend_from_slice(NEW);
-    let out = capkv_with_stdin(&args, &list(&rollout.applied())).success();
+    let out = capkv_with_stdin(&args, &list(&rollout.finished())).success();
     assert_eq!(out.lines().collect::<Vec<_>>(), template_ids(&rollout.old));
 }
 
@@ -445,6 +454,9 @@ fn the_api_profile_flag_renders_the_names_it_would_apply() {
     let v1beta1 = render(&["--api-profile", "v1beta1"]);
     let mut objects = templates(&v1beta2);
     objects.extend(templates(&v1beta1));
+    let md = machine_deployment(&v1beta1);
+    objects.push(machine_set(&md, "demo-default-md-v1beta1", 3));
+    objects.push(md);
     let live = list(&objects);
     let listed_v1beta1 = listed(&["--api-profile", "v1beta1"], &live);
     assert!(!listed_v1beta1.is_empty());
@@ -468,4 +480,20 @@ fn a_name_the_api_server_would_refuse_is_an_error_not_a_command() {
     crafted_group["apiVersion"] = json!("x$(reboot)/v1");
     prune(&[], &list(&[crafted_group]), &["-o", "kubectl"])
         .assert_fails(1, "not a Kubernetes object name");
+}
+
+#[test]
+fn templates_without_their_machine_deployments_and_machine_sets_are_not_listed() {
+    let rollout = Rollout::new(NEW);
+    // Only the templates: every old one would look unused.
+    prune(NEW, &list(&templates(&rollout.old)), &[])
+        .assert_fails(1, "no MachineDeployment in the input");
+    // The MachineDeployment but not its MachineSets (`kubectl get` without them).
+    prune(NEW, &list(&rollout.applied()), &[]).assert_fails(
+        1,
+        "MachineDeployment demo-default-md has no MachineSet in the input",
+    );
+    // Nothing to list: nothing to check.
+    let run = prune(&[], &list(&templates(&rollout.old)), &[]);
+    assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{}", run.stderr);
 }
