@@ -149,7 +149,15 @@ pub fn prunable(
     let of_kind = |kind: &'static str| objects.iter().copied().filter(move |o| o["kind"] == kind);
 
     let mut needed: BTreeSet<Key> = rendered.clone();
-    for owner in of_kind("MachineDeployment").chain(of_kind("MachineSet")) {
+    // Every MachineDeployment and MachineSet of the namespace, labelled or not: a
+    // reference can only keep a template, never list one.
+    let owners = live.objects.iter().filter(|o| {
+        (o["kind"] == "MachineDeployment" || o["kind"] == "MachineSet")
+            && o["metadata"]["namespace"]
+                .as_str()
+                .is_none_or(|ns| ns == namespace)
+    });
+    for owner in owners {
         let spec = &owner["spec"]["template"]["spec"];
         for reference in [&spec["bootstrap"]["configRef"], &spec["infrastructureRef"]] {
             if let (Some(kind), Some(name)) =

@@ -497,3 +497,13 @@ fn templates_without_their_machine_deployments_and_machine_sets_are_not_listed()
     let run = prune(&[], &list(&templates(&rollout.old)), &[]);
     assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{}", run.stderr);
 }
+
+#[test]
+fn a_machine_set_without_the_cluster_label_still_keeps_its_templates() {
+    let rollout = Rollout::new(NEW);
+    let mut objects = rollout.finished();
+    let mut old_ms = rollout.old_ms(1);
+    old_ms["metadata"]["labels"] = json!({});
+    objects.push(old_ms);
+    assert_eq!(listed(NEW, &list(&objects)), Vec::<String>::new());
+}
