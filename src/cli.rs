@@ -36,6 +36,16 @@ pub enum Command {
     /// Compare two rendered streams: changed objects, pools that roll or scale, and
     /// changes CAPI/CAPV would reject.
     Diff(DiffArgs),
+    /// List the live VSphereMachineTemplates and KubeadmConfigTemplates nothing needs
+    /// any more (capkv deletes nothing).
+    ///
+    /// Safe to delete: not in the current render, and not referenced by a live
+    /// MachineDeployment or MachineSet. An old MachineSet, also one scaled to 0, may be
+    /// scaled up again by a rollback, so its templates stay until CAPI deletes it once
+    /// the rollout has finished. Fails rather than list anything when FILE looks incomplete
+    /// (a Machine without its MachineSet, a MachineDeployment without any).
+    #[command(after_long_help = LIVE_HELP)]
+    Prune(PruneArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
     /// Print the man page (roff) of capkv or of one subcommand.
@@ -72,6 +82,42 @@ pub struct DiffArgs {
     /// Exit with 1 when the streams differ, 0 when they do not (like `git diff`).
     #[arg(long)]
     pub exit_code: bool,
+}
+
+/// How to get `prune --live`'s input (also in docs/cli.md).
+const LIVE_HELP: &str = "Get the live objects of one cluster with:
+
+  kubectl get -o yaml -n NAMESPACE -l cluster.x-k8s.io/cluster-name=CLUSTER \\
+    machinedeployments,machinesets,machines,vspheremachinetemplates,kubeadmconfigtemplates \\
+    > live.yaml
+  capkv prune -f values.yaml -n NAMESPACE --live live.yaml";
+
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    #[command(flatten)]
+    pub values: ValuesArgs,
+    /// The cluster's live objects as `kubectl get ... -o yaml` prints them (a `List`, or
+    /// a multi-document stream; `-` for standard input).
+    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
+    pub live: String,
+    /// API generation of the render; overrides the `apiProfile` value (as for `render`:
+    /// it changes the templates' names).
+    #[arg(long, value_enum)]
+    pub api_profile: Option<ProfileArg>,
+    /// `names`: `Kind/name` per line; `kubectl`: `kubectl delete` commands; `yaml`: the
+    /// objects.
+    #[arg(short = 'o', long, value_enum, default_value_t = PruneFormat::Names)]
+    pub output: PruneFormat,
+    /// Exit with 1 when something is prunable (after printing it), 0 when not.
+    #[arg(long)]
+    pub exit_code: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum PruneFormat {
+    Names,
+    Kubectl,
+    Yaml,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

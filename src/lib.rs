@@ -15,6 +15,7 @@ pub mod node_labels;
 pub mod object_names;
 pub mod outdir;
 pub mod output;
+pub mod prune;
 pub mod render;
 pub mod schema;
 pub mod select;

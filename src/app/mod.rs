@@ -9,8 +9,8 @@
 mod produce;
 
 use crate::cli::{
-    Cli, Command, DiffArgs, DiffFormat, Format, LintArgs, ManArgs, RenderArgs, ValuesArgs,
-    ValuesCommandArgs,
+    Cli, Command, DiffArgs, DiffFormat, Format, LintArgs, ManArgs, PruneArgs, PruneFormat,
+    RenderArgs, ValuesArgs, ValuesCommandArgs,
 };
 use crate::diff::{self, InputError};
 use crate::outdir::{self, OutputDirError};
@@ -19,7 +19,7 @@ use crate::select::{self, NoMatch};
 use crate::terminal::printable;
 use crate::validate::Finding;
 use crate::values::{self, ValuesError};
-use crate::{lint, manual, yaml};
+use crate::{lint, manual, prune, yaml};
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser};
 use produce::{Shown, check_and_produce};
@@ -41,6 +41,9 @@ enum AppError {
     OutputDir(#[from] OutputDirError),
     #[error(transparent)]
     NoMatch(#[from] NoMatch),
+    /// `prune --live`: the input (a file name or "standard input") and the problem.
+    #[error("{0}: {1}")]
+    Live(String, String),
     /// Usage errors clap cannot see (two `-` inputs, an unknown man page): exit code 2
     /// like clap's own.
     #[error(transparent)]
@@ -102,6 +105,7 @@ where
         Command::Schema => Ok(schema_text().into()),
         Command::Docs => Ok(crate::docs::values_table().into()),
         Command::Diff(args) => diff(&args),
+        Command::Prune(args) => prune(&args),
         Command::Completions(args) => Ok(manual::completions(args.shell).into()),
         Command::Man(args) => man(&args).map(Output::from),
     };
@@ -193,6 +197,71 @@ fn diff(args: &DiffArgs) -> Result<Output, AppError> {
         }
     };
     let code = if args.exit_code && report.differs() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    };
+    Ok(Output {
+        pieces: vec![text],
+        code,
+    })
+}
+
+/// The live templates nothing needs, in the format asked for. The live file is read
+/// first, so a missing file is reported even when the values are wrong too.
+fn prune(args: &PruneArgs) -> Result<Output, AppError> {
+    if args.values.files.iter().any(|f| f == "-") && args.live == "-" {
+        return Err(usage(
+            "prune",
+            ErrorKind::ArgumentConflict,
+            "a values file and --live cannot both be `-` (standard input)",
+        ));
+    }
+    let input = if args.live == "-" {
+        "standard input"
+    } else {
+        args.live.as_str()
+    };
+    let live_error = |message: String| AppError::Live(input.to_owned(), message);
+    let text = crate::input::read_text(&args.live, crate::input::STREAM_LIMIT)
+        .map_err(|e| live_error(format!("cannot read: {e}")))?;
+    let live = prune::Live::parse(&text).map_err(|e| live_error(e.to_string()))?;
+
+    let (findings, documents) = check_and_produce(&args.values, args.api_profile, Shown::Errors)?;
+    let Some(documents) = documents else {
+        return Err(AppError::Invalid(findings.errors().cloned().collect()));
+    };
+    let documents = documents?;
+    let cluster = documents
+        .iter()
+        .find(|doc| doc.kind() == "Cluster")
+        .map(|doc| doc.name().to_owned())
+        .unwrap_or_default();
+    let rendered = documents
+        .iter()
+        .filter(|doc| prune::TEMPLATE_KINDS.contains(&doc.kind()))
+        .map(|doc| (doc.kind().to_owned(), doc.name().to_owned()))
+        .collect();
+    let found = prune::prunable(&live, &rendered, &cluster, &args.values.namespace)
+        .map_err(|e| live_error(e.to_string()))?;
+
+    let mut text = String::new();
+    for template in &found {
+        match args.output {
+            PruneFormat::Names => {
+                text.push_str(&format!("{}/{}\n", template.kind, template.name));
+            }
+            PruneFormat::Kubectl => text.push_str(&format!(
+                "kubectl delete {} {} -n {}\n",
+                template.resource, template.name, template.namespace
+            )),
+            PruneFormat::Yaml => {
+                text.push_str("---\n");
+                yaml::emit_into(&template.object, &mut text);
+            }
+        }
+    }
+    let code = if args.exit_code && !found.is_empty() {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS

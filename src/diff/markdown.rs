@@ -48,6 +48,17 @@ pub(super) fn render(report: &Report) -> String {
             );
         }
         out.push('\n');
+        if report
+            .pools
+            .iter()
+            .any(super::rollout::Pool::replaces_templates)
+        {
+            // One line for all pools: the table's cells are for what happens to machines.
+            out.push_str(
+                "Rolling pools leave their old templates in the cluster: `capkv prune` lists \
+                 them once the rollout has finished.\n\n",
+            );
+        }
     }
     if !report.problems.is_empty() {
         out.push_str("**Rejected or ignored by CAPI/CAPV**\n\n");

@@ -75,6 +75,12 @@ impl Status {
     }
 }
 
+/// Said of a pool that rolls to new templates: the old ones stay in the cluster (kept
+/// from GitOps pruning by their annotations) while the old MachineSet may still need
+/// them, and `capkv prune` lists them afterwards.
+pub(super) const PRUNE_NOTE: &str =
+    "old templates: prunable once the rollout has finished (`capkv prune`)";
+
 /// Why a pool rolls.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Roll {
@@ -99,6 +105,15 @@ pub(super) struct Pool {
     pub(super) scales: Vec<FieldChange>,
     /// Rollout settings that changed: in place whatever else the pool does.
     pub(super) in_place: Vec<FieldChange>,
+}
+
+impl Pool {
+    /// Whether the rollout leaves templates behind: it points at new ones.
+    pub(super) fn replaces_templates(&self) -> bool {
+        self.rolls
+            .iter()
+            .any(|roll| matches!(roll, Roll::Template { .. }))
+    }
 }
 
 /// A template replaced through a MachineDeployment reference: (old, new).

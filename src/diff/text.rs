@@ -4,7 +4,7 @@
 use super::Report;
 use super::fields::FieldChange;
 use super::objects::ObjectChange;
-use super::rollout::{Pool, Roll, Status};
+use super::rollout::{PRUNE_NOTE, Pool, Roll, Status};
 use std::ffi::OsStr;
 use std::fmt::Write as _;
 
@@ -133,6 +133,9 @@ fn pools(out: &mut String, pools: &[Pool], paint: Paint) {
                 }
                 Roll::Field(change) => fields(out, std::slice::from_ref(change), indent),
             }
+        }
+        if pool.replaces_templates() {
+            let _ = writeln!(out, "{:indent$}{}", "", paint.wrap(DIM, PRUNE_NOTE));
         }
         fields(out, &pool.scales, indent);
         for change in &pool.in_place {

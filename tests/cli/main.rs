@@ -18,6 +18,7 @@ mod migration;
 mod nodes;
 mod output_dir;
 mod pool_versions;
+mod prune;
 mod readme;
 mod render;
 mod rollout;
