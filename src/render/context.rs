@@ -559,6 +559,19 @@ fn autoscaler_annotations(pool: &NodePool, parts: usize, index: usize) -> BTreeM
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn replicas_are_shared_as_evenly_as_whole_machines_allow() {
+        let split = |total, parts| {
+            (0..parts)
+                .map(|i| super::share(total, parts, i))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(split(5, 3), [2, 2, 1]);
+        assert_eq!(split(6, 3), [2, 2, 2]);
+        assert_eq!(split(1, 2), [1, 0]);
+        assert_eq!(split(7, 1), [7]);
+    }
+
     use super::*;
 
     #[test]

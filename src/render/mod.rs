@@ -115,12 +115,12 @@ impl Renderer {
         for name in CLUSTER_TEMPLATES {
             self.render_cluster_template(name, &ctx, &finish, &mut documents)?;
         }
-        let pools = PoolInputs {
+        let inputs = PoolInputs {
             cluster,
             control_plane_version: &values.cluster.control_plane.version,
             failure_domains: &failure_domains,
         };
-        let render_pool = |pool| self.render_pool(&ctx, &pools, pool, &finish);
+        let render_pool = |pool| self.render_pool(&ctx, &inputs, pool, &finish);
         let pools: Vec<Vec<T>> = if values.node_pools.len() < POOLS_WORTH_THREADS {
             values
                 .node_pools
