@@ -40,6 +40,14 @@ fn generate(dir: &Path) -> (String, std::process::Output) {
         .expect("a directory name")
         .to_string_lossy()
         .into_owned();
+    let output = generate_as(dir, &app, &app);
+    (app, output)
+}
+
+/// Runs the plugin's generate command in `dir` as the cmp-server does: in the source
+/// directory, with `ARGOCD_APP_NAME` (which Argo CD writes `<namespace>_<name>` for an
+/// Application outside its own namespace) and `ARGOCD_APP_NAMESPACE`.
+fn generate_as(dir: &Path, app_name: &str, namespace: &str) -> std::process::Output {
     let argv = generate_command();
     let capkv_dir = Path::new(env!("CARGO_BIN_EXE_capkv"))
         .parent()
@@ -48,22 +56,48 @@ fn generate(dir: &Path) -> (String, std::process::Output) {
         std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
     ))
     .expect("a valid PATH");
-    let output = Command::new(&argv[0])
+    Command::new(&argv[0])
         .args(&argv[1..])
         .current_dir(dir)
         .env("PATH", path)
-        .env("ARGOCD_APP_NAME", &app)
-        .env("ARGOCD_APP_NAMESPACE", &app)
+        .env("ARGOCD_APP_NAME", app_name)
+        .env("ARGOCD_APP_NAMESPACE", namespace)
         .env_remove("CAPKV_NAMESPACE")
         .output()
-        .expect("the plugin command runs");
-    (app, output)
+        .expect("the plugin command runs")
 }
 
 #[test]
-fn the_plugin_is_discovered_by_values_yaml_and_named_by_the_application_set() {
+fn an_application_outside_argo_cds_namespace_gets_its_own_name_as_cluster_name() {
+    let dir = cluster_dirs()
+        .into_iter()
+        .next()
+        .expect("an example cluster");
+    let name = dir
+        .file_name()
+        .expect("a name")
+        .to_string_lossy()
+        .into_owned();
+    let output = generate_as(&dir, &format!("team-a_{name}"), "team-a");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let docs = documents(&String::from_utf8_lossy(&output.stdout));
+    let cluster = docs
+        .iter()
+        .find(|d| d["kind"] == "Cluster")
+        .expect("a Cluster");
+    assert_eq!(cluster["metadata"]["name"], name.as_str());
+    assert_eq!(cluster["metadata"]["namespace"], "team-a");
+}
+
+#[test]
+fn the_plugin_is_named_by_the_application_set_and_never_discovered() {
     let plugin = read_yaml("deploy/argocd/plugin.yaml");
-    assert_eq!(plugin["spec"]["discover"]["fileName"], "./values.yaml");
+    // A discovery rule on values.yaml would take every Helm chart kept in Git.
+    assert!(plugin["spec"].get("discover").is_none());
     let appset = read_yaml("deploy/argocd/applicationset.yaml");
     let template = &appset["spec"]["template"];
     // With a version, Argo CD names the plugin <name>-<version>.
@@ -90,6 +124,16 @@ fn the_plugin_is_discovered_by_values_yaml_and_named_by_the_application_set() {
     let sidecar = &patch["spec"]["template"]["spec"]["containers"][0];
     assert_eq!(sidecar["command"][0], "/var/run/argocd/argocd-cmp-server");
     assert_eq!(sidecar["securityContext"]["runAsUser"], 999);
+    assert_eq!(sidecar["securityContext"]["readOnlyRootFilesystem"], true);
+    assert_eq!(
+        sidecar["securityContext"]["allowPrivilegeEscalation"],
+        false
+    );
+    assert_eq!(sidecar["securityContext"]["capabilities"]["drop"][0], "ALL");
+    assert_eq!(
+        sidecar["securityContext"]["seccompProfile"]["type"],
+        "RuntimeDefault"
+    );
     assert!(
         sidecar["volumeMounts"]
             .as_array()
@@ -100,7 +144,7 @@ fn the_plugin_is_discovered_by_values_yaml_and_named_by_the_application_set() {
     for dir in cluster_dirs() {
         assert!(
             dir.join("values.yaml").is_file(),
-            "{} is discovered",
+            "{} holds the values.yaml the plugin reads",
             dir.display()
         );
     }
