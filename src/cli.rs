@@ -82,6 +82,10 @@ pub struct DiffArgs {
     /// Exit with 1 when the streams differ, 0 when they do not (like `git diff`).
     #[arg(long)]
     pub exit_code: bool,
+    /// With `-o markdown`: keep the report under this many characters (GitHub's comment
+    /// limit by default), leaving out object diffs, last first, and saying so.
+    #[arg(long, value_name = "CHARS", default_value_t = 65_536)]
+    pub max_chars: usize,
 }
 
 /// How to get `prune --live`'s input (also in docs/cli.md).

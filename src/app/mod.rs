@@ -187,7 +187,7 @@ fn diff(args: &DiffArgs) -> Result<Output, AppError> {
     }
     let report = diff::Report::new(&diff::read(&args.old)?, &diff::read(&args.new)?);
     let text = match args.output {
-        DiffFormat::Markdown => report.markdown(),
+        DiffFormat::Markdown => report.markdown(args.max_chars),
         DiffFormat::Text => {
             let no_color = std::env::var_os("NO_COLOR");
             report.text(diff::use_color(

@@ -12,8 +12,10 @@ use std::fmt::Write as _;
 
 /// More reasons than this per pool make the table unreadable; the diffs below have all.
 const MAX_REASONS: usize = 5;
+/// Room kept for the line that says how many diffs were left out.
+const LEFT_OUT_NOTE_CHARS: usize = 160;
 
-pub(super) fn render(report: &Report) -> String {
+pub(super) fn render(report: &Report, max_chars: usize) -> String {
     let mut out = String::from("### capkv diff\n\n");
     if !report.differs() {
         out.push_str("No changes: both streams hold the same objects.\n");
@@ -80,22 +82,51 @@ pub(super) fn render(report: &Report) -> String {
         "**Objects:** {}\n",
         super::count_summary(&report.objects)
     );
-    for change in &report.objects {
-        let summary = html(&format!(
-            "{} {}{}",
-            change.change.label(),
-            change.id,
-            super::counterpart_note(change)
-        ));
+    let summaries: Vec<String> = report
+        .objects
+        .iter()
+        .map(|change| {
+            html(&format!(
+                "{} {}{}",
+                change.change.label(),
+                change.id,
+                super::counterpart_note(change)
+            ))
+        })
+        .collect();
+    // The table, the problems and a line per object always stay; object diffs are
+    // added in order while the comment stays under the limit (a Kubernetes upgrade of
+    // dozens of pools would exceed GitHub's 65,536 characters).
+    let lines: usize = summaries.iter().map(|s| s.chars().count() + 3).sum();
+    let mut budget = max_chars.saturating_sub(out.chars().count() + lines + LEFT_OUT_NOTE_CHARS);
+    let mut left_out = 0;
+    for (change, summary) in report.objects.iter().zip(&summaries) {
         if change.diff.is_empty() {
             let _ = writeln!(out, "- {summary}");
             continue;
         }
         let fence = fence(&change.diff);
-        let _ = writeln!(
-            out,
+        let block = format!(
             "<details><summary>{summary}</summary>\n\n{fence}diff\n{}{fence}\n\n</details>\n",
             change.diff
+        );
+        let extra = block
+            .chars()
+            .count()
+            .saturating_sub(summary.chars().count() + 3);
+        if extra <= budget {
+            budget -= extra;
+            out.push_str(&block);
+            out.push('\n');
+        } else {
+            left_out += 1;
+            let _ = writeln!(out, "- {summary}");
+        }
+    }
+    if left_out > 0 {
+        let _ = writeln!(
+            out,
+            "\n_{left_out} object diffs left out to stay under {max_chars} characters: run `capkv diff` for them._"
         );
     }
     out.truncate(out.trim_end().len());

@@ -48,8 +48,10 @@ impl Report {
         text::render(self, color)
     }
 
-    pub fn markdown(&self) -> String {
-        markdown::render(self)
+    /// The pull-request comment, at most `max_chars` characters when the pools, the
+    /// problems and one line per object fit (object diffs are left out first).
+    pub fn markdown(&self, max_chars: usize) -> String {
+        markdown::render(self, max_chars)
     }
 }
 

@@ -278,3 +278,41 @@ fn piped_text_has_no_colors() {
     let report = diff(&old, &new, &[]).success();
     assert!(!report.contains('\u{1b}'), "{report}");
 }
+
+/// A pull-request comment stays under the forge's size limit (GitHub refuses comments
+/// over 65,536 characters): the pools table and a line per object stay, object diffs
+/// are left out from the end, and the comment says so.
+#[test]
+fn the_markdown_report_stays_under_its_size_limit() {
+    let old = rendered(&[]);
+    let new = rendered(&[
+        "--set",
+        "cluster.controlPlane.version=v1.32.1,vSphere.dataCenter=dc2",
+    ]);
+    let full = diff(&old, &new, &["-o", "markdown"]).success();
+    let limit = full.chars().count() / 2;
+    let short = diff(
+        &old,
+        &new,
+        &["-o", "markdown", "--max-chars", &limit.to_string()],
+    )
+    .success();
+    assert!(
+        short.chars().count() <= limit,
+        "{} > {limit}",
+        short.chars().count()
+    );
+    for pool in ["review-alpha-md", "review-beta-md"] {
+        assert!(short.contains(pool), "the pools table stays whole");
+    }
+    // Every object of the full report keeps its line.
+    for summary in full.split("<summary>").skip(1) {
+        let summary = summary.split("</summary>").next().expect("a summary");
+        assert!(short.contains(summary), "{summary} is missing");
+    }
+    assert!(
+        short.contains("object diffs left out to stay under"),
+        "{short}"
+    );
+    assert!(!full.contains("left out"), "the default fits this report");
+}
