@@ -151,7 +151,14 @@ fn describe(message: &str, path: &mut Vec<Segment>) -> String {
             && let Some((got, expected)) = rest.rsplit_once(", expected ")
         {
             let noun = expected_noun(expected, wrong_type);
-            return format!("expected {noun}, got {}", got_value(got));
+            // Helm (and capkv) read YAML 1.1, where y/n/yes/no/on/off unquoted are
+            // booleans; an editor set to YAML 1.2 shows them as strings.
+            let hint = if got.starts_with("boolean") && noun.contains("string") {
+                " (YAML 1.1 reads an unquoted y, n, yes, no, on or off as a boolean: quote it)"
+            } else {
+                ""
+            };
+            return format!("expected {noun}, got {}{hint}", got_value(got));
         }
     }
     if let Some(rest) = message.strip_prefix("unknown variant `") {

@@ -370,3 +370,16 @@ fn diff_reads_streams_of_thousands_of_documents_off_the_fast_path() {
     let report = capkv(&["diff", file.arg(), file.arg()]).success();
     assert!(report.starts_with("No changes"), "{report}");
 }
+
+/// Helm reads YAML 1.1: `network: n` is the boolean false, not the network "n". The
+/// error says so, as an editor set to YAML 1.2 shows a string there.
+#[test]
+fn a_yaml_1_1_boolean_where_a_string_is_expected_is_explained() {
+    let file = crate::support::TempValues::new(
+        "nodePools:\n  - name: a\n    template: t\n    dataStore: ds\n    network: n\n",
+    );
+    capkv(&["render", "demo", "-f", file.arg()]).assert_fails(
+        1,
+        "nodePools[0].network: expected a string, got false (YAML 1.1 reads an unquoted y, n, yes, no, on or off as a boolean: quote it)",
+    );
+}
