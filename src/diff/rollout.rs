@@ -52,6 +52,9 @@ pub(super) enum Status {
     Rolls,
     Scales,
     RollsAndScales,
+    /// An OnDelete pool with new templates: each machine is replaced only once someone
+    /// deletes it.
+    RollsOnDelete,
     /// Only rollout settings changed: applied in place, no machine replaced.
     InPlace,
     Unchanged,
@@ -65,15 +68,23 @@ impl Status {
             Status::Rolls => "rolls",
             Status::Scales => "scales",
             Status::RollsAndScales => "rolls + scales",
+            Status::RollsOnDelete => "on delete",
             Status::InPlace => "in place",
             Status::Unchanged => "unchanged",
         }
     }
 
     pub(super) fn rolls(self) -> bool {
-        matches!(self, Status::Rolls | Status::RollsAndScales)
+        matches!(
+            self,
+            Status::Rolls | Status::RollsAndScales | Status::RollsOnDelete
+        )
     }
 }
+
+/// Said of an OnDelete pool with new templates: nothing is replaced by itself.
+pub(super) const ON_DELETE_NOTE: &str =
+    "strategy OnDelete: each machine is replaced only once you delete it";
 
 /// Said of a pool that rolls to new templates: the old ones stay in the cluster (kept
 /// from GitOps pruning by their annotations) while the old MachineSet may still need
@@ -163,7 +174,7 @@ pub(super) fn pools(old: &Stream, new: &Stream) -> (Vec<Pool>, Vec<Replacement>)
         }
         for path in ROLLING_FIELDS {
             let change = field_change(path, before, &object.value);
-            if change.old != change.new {
+            if change.old != change.new && !same_version(path, &change) {
                 rolls.push(Roll::Field(change));
             }
         }
@@ -193,7 +204,9 @@ pub(super) fn pools(old: &Stream, new: &Stream) -> (Vec<Pool>, Vec<Replacement>)
                 )
             })
             .collect();
+        let on_delete = is_on_delete(&object.value);
         let status = match (rolls.is_empty(), scales.is_empty()) {
+            (false, _) if on_delete => Status::RollsOnDelete,
             (false, false) => Status::RollsAndScales,
             (false, true) => Status::Rolls,
             (true, false) => Status::Scales,
@@ -271,6 +284,37 @@ fn display(path: &[&str]) -> String {
         })
         .collect::<String>();
     display.trim_start_matches('.').to_owned()
+}
+
+/// The MachineDeployment webhook prepends the `v` a version lacks
+/// (core/webhooks/admission/machinedeployment.go:131-133): `1.33.4` and `v1.33.4` are
+/// one version, and CAPI compares them after that.
+fn same_version(path: &[&str], change: &FieldChange) -> bool {
+    let normalized = |value: &Option<Value>| {
+        value.as_ref().and_then(Value::as_str).map(|v| {
+            if v.starts_with('v') {
+                v.to_owned()
+            } else {
+                format!("v{v}")
+            }
+        })
+    };
+    path.last() == Some(&"version")
+        && normalized(&change.old).is_some()
+        && normalized(&change.old) == normalized(&change.new)
+}
+
+/// A MachineDeployment with the OnDelete strategy (v1beta2 `spec.rollout.strategy.type`,
+/// v1beta1 `spec.strategy.type`): a new MachineSet takes over, but CAPI replaces a
+/// machine only once someone deletes it
+/// (core/reconcilers/machinedeployment/machinedeployment_rollout_ondelete.go:34-60).
+fn is_on_delete(deployment: &Value) -> bool {
+    [
+        &["spec", "rollout", "strategy", "type"][..],
+        &["spec", "strategy", "type"][..],
+    ]
+    .iter()
+    .any(|path| lookup(deployment, path).and_then(Value::as_str) == Some("OnDelete"))
 }
 
 fn field_change(path: &[&str], old: &Value, new: &Value) -> FieldChange {

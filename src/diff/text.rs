@@ -4,7 +4,7 @@
 use super::Report;
 use super::fields::FieldChange;
 use super::objects::ObjectChange;
-use super::rollout::{PRUNE_NOTE, Pool, Roll, Status};
+use super::rollout::{ON_DELETE_NOTE, PRUNE_NOTE, Pool, Roll, Status};
 use std::ffi::OsStr;
 use std::fmt::Write as _;
 
@@ -96,7 +96,7 @@ fn pools(out: &mut String, pools: &[Pool], paint: Paint) {
     for pool in pools {
         let label = format!("{:<width$}", pool.status.label());
         let code = match pool.status {
-            Status::Rolls | Status::RollsAndScales => YELLOW,
+            Status::Rolls | Status::RollsAndScales | Status::RollsOnDelete => YELLOW,
             Status::Scales | Status::InPlace => CYAN,
             Status::Added => GREEN,
             Status::Removed => RED,
@@ -133,6 +133,9 @@ fn pools(out: &mut String, pools: &[Pool], paint: Paint) {
                 }
                 Roll::Field(change) => fields(out, std::slice::from_ref(change), indent),
             }
+        }
+        if pool.status == Status::RollsOnDelete {
+            let _ = writeln!(out, "{:indent$}{ON_DELETE_NOTE}", "");
         }
         if pool.replaces_templates() {
             let _ = writeln!(out, "{:indent$}{}", "", paint.wrap(DIM, PRUNE_NOTE));

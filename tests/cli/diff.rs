@@ -316,3 +316,40 @@ fn the_markdown_report_stays_under_its_size_limit() {
     );
     assert!(!full.contains("left out"), "the default fits this report");
 }
+
+/// CAPI's OnDelete strategy replaces a machine only once someone deletes it
+/// (core/reconcilers/machinedeployment/machinedeployment_rollout_ondelete.go:34-60); a
+/// version written without its `v` is the same version once the MachineDeployment
+/// webhook prepends it (core/webhooks/admission/machinedeployment.go:131-133).
+#[test]
+fn on_delete_pools_wait_for_deletion_and_a_version_without_v_is_no_change() {
+    let old = rendered(&["--set", "nodePools[0].rollout.strategy=OnDelete"]);
+    let new = rendered(&[
+        "--set",
+        "nodePools[0].rollout.strategy=OnDelete,nodePools[0].numCPUs=8",
+    ]);
+    let report = diff(&old, &new, &[]).success();
+    assert_eq!(
+        status_of(&report, "review-alpha-md"),
+        "on delete",
+        "{report}"
+    );
+    assert!(
+        report.contains("strategy OnDelete: each machine is replaced only once you delete it"),
+        "{report}"
+    );
+    // A stream written by another tool may spell the version without `v`.
+    let plain = rendered(&[]);
+    let text = std::fs::read_to_string(plain.arg()).expect("the stream");
+    assert!(text.contains("      version: v1.31.0\n"));
+    let without_v = TempValues::named(
+        "other.yaml",
+        &text.replace("      version: v1.31.0\n", "      version: 1.31.0\n"),
+    );
+    let report = diff(&plain, &without_v, &[]).success();
+    assert_eq!(
+        status_of(&report, "review-alpha-md"),
+        "unchanged",
+        "{report}"
+    );
+}
