@@ -76,6 +76,20 @@ struct Output {
     code: ExitCode,
 }
 
+impl Output {
+    /// A report that, when `failed`, exits with 1 (`--exit-code`).
+    fn exit_code(text: String, failed: bool) -> Self {
+        Output {
+            pieces: vec![text],
+            code: if failed {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            },
+        }
+    }
+}
+
 impl From<String> for Output {
     fn from(text: String) -> Self {
         Output {
@@ -196,15 +210,7 @@ fn diff(args: &DiffArgs) -> Result<Output, AppError> {
             ))
         }
     };
-    let code = if args.exit_code && report.differs() {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    };
-    Ok(Output {
-        pieces: vec![text],
-        code,
-    })
+    Ok(Output::exit_code(text, args.exit_code && report.differs()))
 }
 
 /// The live templates nothing needs, in the format asked for. The live file is read
@@ -261,15 +267,7 @@ fn prune(args: &PruneArgs) -> Result<Output, AppError> {
             }
         }
     }
-    let code = if args.exit_code && !found.is_empty() {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    };
-    Ok(Output {
-        pieces: vec![text],
-        code,
-    })
+    Ok(Output::exit_code(text, args.exit_code && !found.is_empty()))
 }
 
 fn man(args: &ManArgs) -> Result<String, AppError> {

@@ -358,20 +358,7 @@ impl RolloutContext {
         }
         let strategy_v1beta2 =
             rollout.strategy != RolloutStrategy::RollingUpdate || !rolling_update.is_empty();
-        let timeouts = [
-            (
-                "nodeDrainTimeoutSeconds",
-                rollout.node_drain_timeout_seconds,
-            ),
-            (
-                "nodeVolumeDetachTimeoutSeconds",
-                rollout.node_volume_detach_timeout_seconds,
-            ),
-            (
-                "nodeDeletionTimeoutSeconds",
-                rollout.node_deletion_timeout_seconds,
-            ),
-        ];
+        let timeouts = rollout.node_timeouts();
         let duration = |seconds: Option<u32>| seconds.map(|s| format!("{s}s"));
         RolloutContext {
             strategy_v1beta1: strategy_v1beta2 || !rolling_update_v1beta1.is_empty(),

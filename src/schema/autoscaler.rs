@@ -1,7 +1,7 @@
 //! The Cluster Autoscaler of the workload cluster, run on the management cluster.
 
 use super::controllers::default_resources;
-use super::{Image, NetworkPolicy, Placement, PullPolicy, pinned};
+use super::{Image, NetworkPolicy, Placement, PullPolicy};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -81,12 +81,7 @@ impl Autoscaler {
             ("", Some((major, minor))) => format!("v{major}.{minor}.0"),
             (tag, _) => tag.to_owned(),
         };
-        let repository = self.image.repository.trim_matches('/');
-        let reference = match self.image.registry.trim_end_matches('/') {
-            "" => format!("{repository}:{tag}"),
-            registry => format!("{registry}/{repository}:{tag}"),
-        };
-        pinned(&reference, &self.image.digest)
+        self.image.reference(&tag)
     }
 }
 

@@ -94,13 +94,20 @@ impl CloudControllerManager {
 
     /// `registry/repository:tag`, with `@digest` when `image.digest` pins it.
     pub fn image_reference(&self) -> String {
-        let tag = self.image_tag();
-        let repository = self.image.repository.trim_matches('/');
-        let reference = match self.image.registry.trim_end_matches('/') {
+        self.image.reference(self.image_tag())
+    }
+}
+
+impl Image {
+    /// `registry/repository:tag[@digest]`, with `tag` (the image's own tag or the
+    /// component's default for it).
+    pub fn reference(&self, tag: &str) -> String {
+        let repository = self.repository.trim_matches('/');
+        let reference = match self.registry.trim_end_matches('/') {
             "" => format!("{repository}:{tag}"),
             registry => format!("{registry}/{repository}:{tag}"),
         };
-        pinned(&reference, &self.image.digest)
+        pinned(&reference, &self.digest)
     }
 }
 

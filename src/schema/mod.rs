@@ -662,6 +662,24 @@ pub struct Rollout {
 /// default). Without one, CAPI waits forever for a drain a PodDisruptionBudget blocks.
 pub const DEFAULT_NODE_DRAIN_TIMEOUT_SECONDS: u32 = 600;
 
+impl Rollout {
+    /// The machine's timeouts under their v1beta2 names (v1beta1 spells them as
+    /// durations without `Seconds`).
+    pub fn node_timeouts(&self) -> [(&'static str, Option<u32>); 3] {
+        [
+            ("nodeDrainTimeoutSeconds", self.node_drain_timeout_seconds),
+            (
+                "nodeVolumeDetachTimeoutSeconds",
+                self.node_volume_detach_timeout_seconds,
+            ),
+            (
+                "nodeDeletionTimeoutSeconds",
+                self.node_deletion_timeout_seconds,
+            ),
+        ]
+    }
+}
+
 impl Default for Rollout {
     fn default() -> Self {
         Rollout {

@@ -29,21 +29,8 @@ pub(super) fn check_pool(index: usize, pool: &NodePool, findings: &mut Findings)
             );
         }
     }
-    let seconds = [
-        ("minReadySeconds", Some(rollout.min_ready_seconds)),
-        (
-            "nodeDrainTimeoutSeconds",
-            rollout.node_drain_timeout_seconds,
-        ),
-        (
-            "nodeVolumeDetachTimeoutSeconds",
-            rollout.node_volume_detach_timeout_seconds,
-        ),
-        (
-            "nodeDeletionTimeoutSeconds",
-            rollout.node_deletion_timeout_seconds,
-        ),
-    ];
+    let seconds = std::iter::once(("minReadySeconds", Some(rollout.min_ready_seconds)))
+        .chain(rollout.node_timeouts());
     for (key, value) in seconds {
         if let Some(n) = value.filter(|n| *n > INT32_MAX) {
             findings.error(

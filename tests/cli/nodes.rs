@@ -7,21 +7,22 @@ use serde_json::Value;
 
 const PEM: &str = "-----BEGIN CERTIFICATE-----\nMIIBdzCCAR2gAwIBAgIUExampleOnlyForDocs\n-----END CERTIFICATE-----\n";
 
-fn kubeadm_configs(values: &str, capi: &str) -> Vec<Value> {
+/// The objects of one kind that `values` render to, with `set` (an API version choice).
+fn objects_of(values: &str, set: &str, kind: &str) -> Vec<Value> {
     let file = TempValues::new(values);
-    let out = capkv(&[
-        "render",
-        "demo",
-        "-f",
-        file.arg(),
-        "--set",
-        &format!("apiVersions.capi={capi}"),
-    ])
-    .success();
+    let out = capkv(&["render", "demo", "-f", file.arg(), "--set", set]).success();
     documents(&out)
         .into_iter()
-        .filter(|d| d["kind"] == "KubeadmConfigTemplate")
+        .filter(|d| d["kind"] == kind)
         .collect()
+}
+
+fn kubeadm_configs(values: &str, capi: &str) -> Vec<Value> {
+    objects_of(
+        values,
+        &format!("apiVersions.capi={capi}"),
+        "KubeadmConfigTemplate",
+    )
 }
 
 fn values() -> String {
@@ -317,20 +318,12 @@ fn data_disks_and_pci_devices_reach_the_machine_template() {
     );
     for capv in ["v1beta2", "v1beta1"] {
         let render = |values: &str| {
-            let file = TempValues::new(values);
-            let out = capkv(&[
-                "render",
-                "demo",
-                "-f",
-                file.arg(),
-                "--set",
+            objects_of(
+                values,
                 &format!("apiVersions.capv={capv}"),
-            ])
-            .success();
-            documents(&out)
-                .into_iter()
-                .find(|d| d["kind"] == "VSphereMachineTemplate")
-                .expect("the machine template")
+                "VSphereMachineTemplate",
+            )
+            .swap_remove(0)
         };
         let template = render(&with);
         let spec = &template["spec"]["template"]["spec"];
