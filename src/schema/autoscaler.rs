@@ -54,7 +54,7 @@ impl Default for Autoscaler {
                 repository: "autoscaling/cluster-autoscaler".into(),
                 tag: String::new(),
                 digest: String::new(),
-                pull_policy: PullPolicy::IfNotPresent,
+                pull_policy: PullPolicy::Always,
             },
             expander: Expander::Random,
             scale_down_delay_after_add: "10m".into(),

@@ -151,7 +151,9 @@ pub struct Image {
     /// Image digest (`sha256:` and 64 hex digits); when set the image is pulled by
     /// digest, `registry/repository:tag@digest`, the tag kept for readers
     pub digest: String,
-    /// Image pull policy
+    /// Image pull policy. `Always` by default: a tag can be moved, and `Always` makes
+    /// the kubelet resolve it at each start (a cached image with the same digest is not
+    /// downloaded again); with a digest, `IfNotPresent` avoids asking the registry
     pub pull_policy: PullPolicy,
 }
 
@@ -163,7 +165,7 @@ impl Default for Image {
             repository: "cloud-pv-vsphere/cloud-provider-vsphere".into(),
             tag: String::new(),
             digest: String::new(),
-            pull_policy: PullPolicy::IfNotPresent,
+            pull_policy: PullPolicy::Always,
         }
     }
 }
@@ -202,7 +204,7 @@ pub struct StorageControllerManager {
     /// Digests pinning the images (`sha256:` and 64 hex digits each): an image with
     /// a digest is pulled as `image@digest`, also a release's default image
     pub digests: CsiDigests,
-    /// Pull policy of every CSI image
+    /// Pull policy of every CSI image; `Always` by default, as `image.pullPolicy`
     pub image_pull_policy: PullPolicy,
     /// Resources of every controller container.
     pub resources: Map<String, Value>,
@@ -224,7 +226,7 @@ impl Default for StorageControllerManager {
             replicas: 2,
             images: CsiImages::default(),
             digests: CsiDigests::default(),
-            image_pull_policy: PullPolicy::IfNotPresent,
+            image_pull_policy: PullPolicy::Always,
             resources: default_resources("20m", "64Mi", "200m", "256Mi"),
             network_policy: NetworkPolicy::default(),
             deployment: Placement::default(),

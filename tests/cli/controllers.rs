@@ -1,21 +1,10 @@
 //! The split vSphere controllers: CPI and CSI controller on the management cluster,
 //! the CSI node driver delivered to the workload cluster by a ClusterResourceSet.
 
-use crate::support::{TempValues, capkv, csi_ini, find, render_full};
+use crate::support::{TempValues, capkv, csi_ini, find, render_full, workload_objects};
 use serde_json::Value;
 
 /// The manifests a ClusterResourceSet ConfigMap carries, parsed.
-fn workload_objects(docs: &[Value]) -> Vec<Value> {
-    docs.iter()
-        .filter(|d| d["kind"] == "ConfigMap")
-        .flat_map(|cm| cm["data"].as_object().cloned().unwrap_or_default())
-        .flat_map(|(_, text)| {
-            serde_saphyr::from_multiple::<Value>(text.as_str().unwrap_or_default())
-                .expect("payload is YAML")
-        })
-        .collect()
-}
-
 #[test]
 fn cpi_config_is_the_cpis_yaml_format_with_its_own_credentials() {
     let docs = render_full(&[]);

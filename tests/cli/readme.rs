@@ -1,6 +1,7 @@
-//! The `capkv diff` example of docs/diff.md is real output of the binary.
+//! The README's and docs/diff.md's examples are real: the `capkv diff` example is the
+//! binary's output, and the autoscaler example renders what the README says.
 
-use crate::support::{TempValues, capkv, repo_root};
+use crate::support::{TempValues, capkv, documents, find, repo_root};
 
 const MARKER: &str =
     "<!-- capkv diff main.yaml pr.yaml: real output, checked by tests/cli/readme.rs -->";
@@ -62,4 +63,39 @@ fn the_reviewing_changes_example_is_the_real_output() {
         "spec.template.spec.deletion.nodeDrainTimeoutSeconds: 3600 → 1800 (in place, no roll)\n"
     ));
     assert!(!output.contains("rotated"));
+}
+
+/// The values block of the README's "Running the Cluster Autoscaler" section renders
+/// the autoscaler Deployment and leaves the pool's replicas to it, from zero.
+#[test]
+fn the_readme_autoscaler_example_renders_an_autoscaler_for_the_pool() {
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).expect("README.md");
+    let section = readme
+        .split_once("## Running the Cluster Autoscaler\n")
+        .expect("the README has the section")
+        .1;
+    let values = section
+        .split_once("```yaml\n")
+        .and_then(|(_, rest)| rest.split_once("```\n"))
+        .expect("a yaml block in the section")
+        .0;
+    let file = TempValues::new(values);
+    let docs = documents(&capkv(&["render", "demo", "-f", file.arg(), "-n", "tenants"]).success());
+    let autoscaler = find(&docs, "Deployment", "demo-cluster-autoscaler");
+    let args = autoscaler["spec"]["template"]["spec"]["containers"][0]["args"].to_string();
+    assert!(
+        args.contains("clusterapi:namespace=tenants,clusterName=demo"),
+        "{args}"
+    );
+    let pool = find(&docs, "MachineDeployment", "demo-workers-md");
+    assert!(pool["spec"].get("replicas").is_none(), "{pool}");
+    let annotations = &pool["metadata"]["annotations"];
+    assert_eq!(
+        annotations["cluster.x-k8s.io/cluster-api-autoscaler-node-group-min-size"],
+        "0"
+    );
+    assert_eq!(
+        annotations["cluster.x-k8s.io/cluster-api-autoscaler-node-group-max-size"],
+        "10"
+    );
 }

@@ -2,7 +2,7 @@
 //! the containers declare, resources, non-root pods, a NetworkPolicy per controller,
 //! images pinnable by digest.
 
-use crate::support::{capkv, find, render_full};
+use crate::support::{capkv, find, render_full, workload_objects};
 use serde_json::{Value, json};
 
 const CPI: &str = "prod-eu-1-vsphere-cloud-controller-manager";
@@ -302,5 +302,57 @@ fn a_malformed_digest_is_an_error_at_its_path() {
     .assert_fails(
         1,
         "vSphereCloudControllerManager.networkPolicy.vCenterCidrs[0]: \"vcenter.example.com\" is not a CIDR block",
+    );
+}
+
+/// Every container capkv runs, on the management cluster and in the CSI node driver,
+/// whose image is a tag without a digest, is pulled `Always`: the kubelet then asks the
+/// registry what the tag names at each start and uses its cache only for the same
+/// digest (kubernetes pkg/kubelet/images/image_manager.go `shouldPullImage`: `Always`
+/// pulls, `IfNotPresent` pulls only when no image of that name is present), so a moved
+/// tag cannot leave a node on stale content. checkov's CKV_K8S_15 reads it the same way.
+#[test]
+fn tags_are_pulled_always_and_the_policy_can_be_chosen() {
+    let docs = render_full(&[]);
+    let mut pods = Vec::new();
+    for deployment in docs.iter().filter(|d| d["kind"] == "Deployment") {
+        pods.push(deployment["spec"]["template"]["spec"].clone());
+    }
+    let resource_set_daemonsets = workload_objects(&docs)
+        .into_iter()
+        .filter(|d| d["kind"] == "DaemonSet")
+        .collect::<Vec<_>>();
+    assert!(
+        !resource_set_daemonsets.is_empty(),
+        "the CSI node DaemonSet is in a ClusterResourceSet ConfigMap"
+    );
+    for daemonset in &resource_set_daemonsets {
+        pods.push(daemonset["spec"]["template"]["spec"].clone());
+    }
+    assert!(pods.len() >= 4, "CPI, CSI controller, autoscaler, CSI node");
+    let mut checked = 0;
+    for pod in &pods {
+        for container in pod["containers"].as_array().into_iter().flatten() {
+            let image = container["image"].as_str().expect("image");
+            assert!(!image.contains('@'), "no digest in the defaults: {image}");
+            assert_eq!(container["imagePullPolicy"], "Always", "{image}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "only {checked} containers checked");
+
+    let docs = render_full(&[
+        "--set",
+        &format!(
+            "vSphereCloudControllerManager.image.digest={DIGEST},vSphereCloudControllerManager.image.pullPolicy=IfNotPresent,autoscaler.image.pullPolicy=Never"
+        ),
+    ]);
+    assert_eq!(
+        containers(find(&docs, "Deployment", CPI))[0]["imagePullPolicy"],
+        "IfNotPresent"
+    );
+    assert_eq!(
+        containers(find(&docs, "Deployment", "prod-eu-1-cluster-autoscaler"))[0]["imagePullPolicy"],
+        "Never"
     );
 }

@@ -175,3 +175,16 @@ pub(crate) fn csi_ini(docs: &[serde_json::Value]) -> ini::Ini {
     };
     ini::Ini::load_from_str_opt(text, options).expect("csi-vsphere.conf is INI")
 }
+
+/// The objects a ClusterResourceSet carries into the workload cluster: every document
+/// of every ConfigMap's data.
+pub(crate) fn workload_objects(docs: &[serde_json::Value]) -> Vec<serde_json::Value> {
+    docs.iter()
+        .filter(|d| d["kind"] == "ConfigMap")
+        .flat_map(|cm| cm["data"].as_object().cloned().unwrap_or_default())
+        .flat_map(|(_, text)| {
+            serde_saphyr::from_multiple::<serde_json::Value>(text.as_str().unwrap_or_default())
+                .expect("payload is YAML")
+        })
+        .collect()
+}
