@@ -59,8 +59,8 @@ pub struct RenderArgs {
     /// API generation of the output; overrides the `apiProfile` value.
     #[arg(long, value_enum)]
     pub api_profile: Option<ProfileArg>,
-    /// Write one file per object (`<kind>-<name>.yaml`) into DIR, replacing DIR as a
-    /// whole, instead of printing the stream.
+    /// Write one file per object (`<kind>-<name>.yaml`) and a `kustomization.yaml`
+    /// listing them into DIR, replacing DIR as a whole, instead of printing the stream.
     #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
     pub output_dir: Option<PathBuf>,
     /// Only the objects of KIND (any case), or the one named NAME; repeatable.
