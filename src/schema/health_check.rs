@@ -57,6 +57,7 @@ impl Default for HealthCheck {
 pub struct UnhealthyNodeCondition {
     /// The Node condition, e.g. `Ready`.
     #[serde(rename = "type")]
+    #[schemars(length(min = 1))]
     pub condition_type: String,
     /// Its status: `"True"`, `"False"` or `"Unknown"`.
     pub status: ConditionStatus,

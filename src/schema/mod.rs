@@ -202,10 +202,16 @@ pub struct IdentityRef {
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+// Lint's rule as a schema: an enabled pool needs at least one range. Only where the
+// file says `enabled: true`, so that a file leaving it to the defaults is not refused.
+#[schemars(extend(
+    "if" = { "properties": { "enabled": { "const": true } }, "required": ["enabled"] },
+    "then" = { "properties": { "ranges": { "minItems": 1 } } }
+))]
 pub struct IpamProvider {
     /// Enable the IPAMProvider usage
     pub enabled: bool,
-    /// IPAMProvider ranges: CIDRs, a-b ranges or single IPs
+    /// IPAMProvider ranges: CIDRs, a-b ranges or single IPs (at least one when enabled)
     pub ranges: Vec<String>,
     /// The chart documents it as a string ("24"); integers are accepted too.
     pub prefix: LooseInt,

@@ -58,6 +58,7 @@ fn every_example_and_chart_release_passes_the_schema() {
     for partial in [
         "vSphere:\n  secret:\n    create: false\n",
         "vSphere:\n  insecure: yes\n",
+        "ipamProvider:\n  enabled: false\n  ranges: []\nnodePools:\n  - name: a\n    template: t\n    dataStore: d\n    network: net\n    dhcp4: true\n    addressesFromPools:\n      enabled: false\n",
         "cluster:\n  controlPlane:\n    addons:\n      kubeProxy: null\n",
         "nodePools:\n  - name: a\n    template: t\n    dataStore: d\n    network: net\n    dhcp4: on\n    memoryMiB: 8_192\n",
         "nodePools:\n  - name: a\n    template: t\n    dataStore: d\n    network: net\n    healthCheck:\n      nodeStartupTimeoutSeconds: 0\n",
@@ -129,6 +130,16 @@ fn known_bad_files_are_flagged_by_the_schema_and_by_lint() {
             "/failureDomains/0/name",
         ),
         ("vSphere:\n  sever: x\n".to_owned(), "/vSphere"),
+        (
+            "ipamProvider:\n  enabled: true\n  ranges: []\n".to_owned(),
+            "/ipamProvider/ranges",
+        ),
+        (
+            format!(
+                "{pool}    healthCheck:\n      unhealthyNodeConditions:\n        - type: \"\"\n          status: \"False\"\n          timeoutSeconds: 300\n"
+            ),
+            "/nodePools/0/healthCheck/unhealthyNodeConditions/0/type",
+        ),
         (format!("{pool}    memoryMiB: 4GB\n"), "/nodePools/0/memoryMiB"),
     ];
     for (text, path) in cases {
