@@ -59,12 +59,12 @@ pub struct RenderArgs {
     /// API generation of the output; overrides the `apiProfile` value.
     #[arg(long, value_enum)]
     pub api_profile: Option<ProfileArg>,
-    /// Write one file per object (`<kind>-<name>.yaml`) into DIR, replacing DIR as a
-    /// whole, instead of printing the stream.
+    /// Write one file per object (`<kind>-<name>.yaml`) and a `kustomization.yaml`
+    /// listing them into DIR, replacing DIR as a whole, instead of printing the stream.
     #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
     pub output_dir: Option<PathBuf>,
     /// Only the objects of KIND (any case), or the one named NAME; repeatable.
-    #[arg(long, value_name = "KIND[/NAME]")]
+    #[arg(long, value_name = "KIND[/NAME]", value_hint = clap::ValueHint::Other)]
     pub show_only: Vec<Selector>,
 }
 
@@ -84,7 +84,7 @@ pub struct DiffArgs {
     pub exit_code: bool,
     /// With `-o markdown`: keep the report under this many characters (GitHub's comment
     /// limit by default), leaving out object diffs, last first, and saying so.
-    #[arg(long, value_name = "CHARS", default_value_t = 65_536)]
+    #[arg(long, value_name = "CHARS", default_value_t = 65_536, value_hint = clap::ValueHint::Other)]
     pub max_chars: usize,
 }
 
@@ -140,7 +140,49 @@ pub struct CompletionsArgs {
 #[derive(Debug, Args)]
 pub struct ManArgs {
     /// The subcommand whose page to print (e.g. `render`); the main page without it.
+    #[arg(value_parser = SubcommandName)]
     pub subcommand: Option<String>,
+}
+
+/// The subcommands with a man page, in `--help` order (a test keeps it in step).
+pub const SUBCOMMANDS: &[&str] = &[
+    "render",
+    "lint",
+    "values",
+    "schema",
+    "docs",
+    "diff",
+    "prune",
+    "completions",
+    "man",
+];
+
+/// `man`'s argument: any string (`man` names the valid ones when it is wrong), with the
+/// subcommands as its possible values, which is what shell completions offer.
+#[derive(Debug, Clone, Copy)]
+struct SubcommandName;
+
+impl clap::builder::TypedValueParser for SubcommandName {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        command: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(command, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            SUBCOMMANDS
+                .iter()
+                .map(|name| clap::builder::PossibleValue::new(*name)),
+        ))
+    }
 }
 
 #[derive(Debug, Args)]
@@ -193,7 +235,8 @@ impl From<ProfileArg> for ApiProfile {
     }
 }
 
-// The values flags shared by every command that reads values (Helm's names). A plain
+// The values flags shared by every command that reads values (Helm's names). Flags
+// whose value is no file say `ValueHint::Other`, so that completions offer no files. A plain
 // comment: clap would make a doc comment the `about` of every subcommand that flattens
 // these flags, since subcommands are defined only when they run (`defer` above).
 #[derive(Debug, Args)]
@@ -204,25 +247,25 @@ pub struct ValuesArgs {
     #[arg(short = 'f', long = "values", value_name = "FILE", value_delimiter = ',', value_hint = clap::ValueHint::FilePath)]
     pub files: Vec<String>,
     /// Set a value: `path=value` (typed: integers, true/false/null).
-    #[arg(long = "set", value_name = "PATH=VALUE")]
+    #[arg(long = "set", value_name = "PATH=VALUE", value_hint = clap::ValueHint::Other)]
     pub set: Vec<String>,
     /// Set a value, always as a string.
-    #[arg(long = "set-string", value_name = "PATH=VALUE")]
+    #[arg(long = "set-string", value_name = "PATH=VALUE", value_hint = clap::ValueHint::Other)]
     pub set_string: Vec<String>,
     /// Set a value from JSON: `path=<json>`.
-    #[arg(long = "set-json", value_name = "PATH=JSON")]
+    #[arg(long = "set-json", value_name = "PATH=JSON", value_hint = clap::ValueHint::Other)]
     pub set_json: Vec<String>,
     /// Set a value to the contents of a file: `path=FILE`.
     #[arg(long = "set-file", value_name = "PATH=FILE")]
     pub set_file: Vec<String>,
     /// Set a value to a literal string (no commas or escapes interpreted).
-    #[arg(long = "set-literal", value_name = "PATH=VALUE")]
+    #[arg(long = "set-literal", value_name = "PATH=VALUE", value_hint = clap::ValueHint::Other)]
     pub set_literal: Vec<String>,
     /// Use FILE instead of the built-in values.yaml as the defaults layer.
     #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
     pub defaults: Option<String>,
     /// Namespace of the objects.
-    #[arg(short = 'n', long, default_value = "default", env = "CAPKV_NAMESPACE")]
+    #[arg(short = 'n', long, default_value = "default", env = "CAPKV_NAMESPACE", value_hint = clap::ValueHint::Other)]
     pub namespace: String,
 }
 

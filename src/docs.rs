@@ -7,8 +7,14 @@ use schemars::generate::SchemaSettings;
 use serde_json::{Map, Value};
 use std::fmt::Write as _;
 
-/// The values schema, draft-07 (what yaml-language-server validates with).
+/// The values schema for editors and CI, draft-07 (what yaml-language-server validates
+/// with): `typed_schema` reshaped for completion and hover (`editor_schema`).
 pub fn json_schema() -> Value {
+    crate::editor_schema::for_editors(typed_schema())
+}
+
+/// The schema of the typed values as schemars makes it, with every default.
+fn typed_schema() -> Value {
     let generator = SchemaSettings::draft07().into_generator();
     let mut schema = generator.into_root_schema_for::<Values>().to_value();
     if let Value::Object(root) = &mut schema {
@@ -17,9 +23,10 @@ pub fn json_schema() -> Value {
     schema
 }
 
-/// The values table: one row per leaf key, like the chart's README.
+/// The values table: one row per leaf key, like the chart's README. It reads the typed
+/// schema, whose defaults include the lists of objects (the first node pool).
 pub fn values_table() -> String {
-    let schema = json_schema();
+    let schema = typed_schema();
     let definitions = schema
         .get("definitions")
         .and_then(Value::as_object)

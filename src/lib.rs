@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod diff;
 pub mod docs;
+pub mod editor_schema;
 mod ini;
 pub mod input;
 pub mod manual;

@@ -9,7 +9,35 @@ pub fn completions(shell: Shell) -> String {
     let mut command = Cli::command();
     let mut out = Vec::new();
     clap_complete::generate(shell, &mut command, "capkv", &mut out);
-    String::from_utf8_lossy(&out).into_owned()
+    let script = String::from_utf8_lossy(&out).into_owned();
+    if shell == Shell::Bash {
+        bash_diff_completes_files(&script)
+    } else {
+        script
+    }
+}
+
+/// clap's bash script completes a positional argument only by its possible values:
+/// for `diff OLD NEW` an empty word got every flag, and bash inserted their common
+/// prefix `-`. In `diff`'s case, a word that is not a flag completes to file names.
+fn bash_diff_completes_files(script: &str) -> String {
+    const CASE: &str = "        capkv__subcmd__diff)\n";
+    const FLAGS_FIRST: &str = "if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then";
+    const FLAGS_LAST: &str = "            COMPREPLY=( $(compgen -W \"${opts}\" -- \"${cur}\") )\n            return 0\n            ;;";
+    const FILES: &str = "            COMPREPLY=( $(compgen -f -- \"${cur}\") )\n            if [[ \"${BASH_VERSINFO[0]}\" -ge 4 ]]; then\n                compopt -o filenames\n            fi\n            return 0\n            ;;";
+    let Some(start) = script.find(CASE) else {
+        return script.to_owned();
+    };
+    let Some(len) = script[start..]
+        .find(FLAGS_LAST)
+        .map(|i| i + FLAGS_LAST.len())
+    else {
+        return script.to_owned();
+    };
+    let case = script[start..start + len]
+        .replacen(FLAGS_FIRST, "if [[ ${cur} == -* ]] ; then", 1)
+        .replacen(FLAGS_LAST, FILES, 1);
+    format!("{}{case}{}", &script[..start], &script[start + len..])
 }
 
 /// The man page of capkv, or of one subcommand (`capkv-render(1)`); `None` when there
@@ -38,4 +66,12 @@ pub fn subcommand_names() -> Vec<String> {
         .get_subcommands()
         .map(|c| c.get_name().to_owned())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn man_offers_every_subcommand_to_completions() {
+        assert_eq!(crate::cli::SUBCOMMANDS, super::subcommand_names());
+    }
 }

@@ -4,6 +4,11 @@
 //! renames are atomic) and swapped in only when every file is on disk: a run that
 //! fails at any point leaves the previous DIR exactly as it was. Files of objects that
 //! are no longer rendered disappear with the old tree, so DIR always equals the stream.
+//!
+//! DIR also gets a `kustomization.yaml` that lists every file, written and replaced with
+//! them: the file names carry the pool templates' content hashes, so a list kept by hand
+//! would break at every rollout. `kubectl apply -k DIR` applies the stream; a user's
+//! patches live in an overlay that lists DIR as a resource.
 
 use crate::output::Emitted;
 use std::collections::BTreeSet;
@@ -14,6 +19,13 @@ use std::path::{Path, PathBuf};
 /// How every file capkv writes begins; DIR is only replaced when all its files do, so
 /// that a mistyped `--output-dir` never deletes someone else's directory.
 const FRAME: &[u8] = b"---\n# Source: ";
+
+/// The kustomization capkv writes into DIR, and how it begins (so that it counts as
+/// capkv's own file when DIR is next replaced).
+pub const KUSTOMIZATION: &str = "kustomization.yaml";
+const KUSTOMIZATION_HEAD: &str = "# Written by capkv render --output-dir, replaced on every run: do not edit.\n\
+# Put your own resources and patches in an overlay whose kustomization lists this\n\
+# directory under resources.\n";
 
 #[derive(Debug, thiserror::Error)]
 #[error("--output-dir {}: {message}", path.display())]
@@ -105,7 +117,19 @@ fn files(documents: &[Emitted]) -> Result<Vec<(String, String)>, String> {
         }
         files.push((name, doc.text.clone()));
     }
+    let kustomization = kustomization(files.iter().map(|(name, _)| name.as_str()));
+    files.push((KUSTOMIZATION.to_owned(), kustomization));
     Ok(files)
+}
+
+/// A kustomization listing `names` in stream order.
+fn kustomization<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let body = serde_json::json!({
+        "apiVersion": "kustomize.config.k8s.io/v1beta1",
+        "kind": "Kustomization",
+        "resources": names.collect::<Vec<_>>(),
+    });
+    format!("{KUSTOMIZATION_HEAD}{}", crate::yaml::emit(&body))
 }
 
 /// Whether DIR exists; an error when it is something capkv must not replace.
@@ -127,9 +151,17 @@ fn only_capkvs_files(dir: &Path) -> Result<(), String> {
     for entry in fs::read_dir(dir).map_err(|e| e.to_string())? {
         let entry = entry.map_err(|e| e.to_string())?;
         if !written_by_capkv(&entry.path()) {
+            let name = entry.file_name();
+            // A kustomization of the user's own would be lost with the old tree: say
+            // where it belongs instead.
+            let hint = if is_kustomization(&name) {
+                "; capkv writes DIR's kustomization.yaml itself: move yours to an overlay directory that lists DIR under resources"
+            } else {
+                ""
+            };
             return Err(format!(
-                "holds {}, which capkv did not write; refusing to replace the directory",
-                entry.file_name().display()
+                "holds {}, which capkv did not write; refusing to replace the directory{hint}",
+                name.display()
             ));
         }
     }
@@ -139,12 +171,24 @@ fn only_capkvs_files(dir: &Path) -> Result<(), String> {
 fn written_by_capkv(path: &Path) -> bool {
     let is_yaml_file = path.extension().is_some_and(|e| e == "yaml")
         && fs::symlink_metadata(path).is_ok_and(|m| m.is_file());
-    let mut head = [0; FRAME.len()];
+    let frame = if path.file_name().is_some_and(|n| n == KUSTOMIZATION) {
+        KUSTOMIZATION_HEAD.as_bytes()
+    } else {
+        FRAME
+    };
+    let mut head = vec![0; frame.len()];
     is_yaml_file
         && fs::File::open(path)
             .and_then(|mut f| f.read_exact(&mut head))
             .is_ok()
-        && head == FRAME
+        && head == frame
+}
+
+/// The names kustomize looks for in a directory.
+fn is_kustomization(name: &std::ffi::OsStr) -> bool {
+    ["kustomization.yaml", "kustomization.yml", "Kustomization"]
+        .iter()
+        .any(|k| name == *k)
 }
 
 fn write_file(path: &Path, content: &str) -> std::io::Result<()> {

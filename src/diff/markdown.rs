@@ -1,5 +1,5 @@
 //! The pull-request comment: a table of node pools, problems, then one collapsed
-//! block per changed object.
+//! entry per added, removed or changed object.
 //!
 //! Everything that comes from the streams is escaped: names and values land in code
 //! spans (pipes escaped for tables), summaries are HTML-escaped, and each diff gets a
@@ -7,6 +7,7 @@
 
 use super::Report;
 use super::fields::{FieldChange, short};
+use super::objects::ObjectChange;
 use super::rollout::Roll;
 use std::fmt::Write as _;
 
@@ -14,6 +15,9 @@ use std::fmt::Write as _;
 const MAX_REASONS: usize = 5;
 /// Room kept for the line that says how many diffs were left out.
 const LEFT_OUT_NOTE_CHARS: usize = 160;
+/// The body of a removed object's entry: `capkv diff` shows no diff of removed objects
+/// (their content is the old stream's).
+const REMOVED_BODY: &str = "_Not in the new stream._";
 
 pub(super) fn render(report: &Report, max_chars: usize) -> String {
     let mut out = String::from("### capkv diff\n\n");
@@ -94,44 +98,59 @@ pub(super) fn render(report: &Report, max_chars: usize) -> String {
             ))
         })
         .collect();
-    // The table, the problems and a line per object always stay; object diffs are
+    // The table, the problems and an entry per object always stay; object diffs are
     // added in order while the comment stays under the limit (a Kubernetes upgrade of
-    // dozens of pools would exceed GitHub's 65,536 characters).
-    let lines: usize = summaries.iter().map(|s| s.chars().count() + 3).sum();
-    let mut budget = max_chars.saturating_sub(out.chars().count() + lines + LEFT_OUT_NOTE_CHARS);
+    // dozens of pools would exceed GitHub's 65,536 characters). Every object is one
+    // collapsed entry in the same list, removed ones and those whose diff is left out
+    // too, so that no object is listed apart from the others.
+    let left_out_body =
+        format!("_Diff left out to stay under {max_chars} characters: run `capkv diff` for it._");
+    let short_entry = |change: &ObjectChange, summary: &str| {
+        if change.diff.is_empty() {
+            entry(summary, REMOVED_BODY)
+        } else {
+            entry(summary, &left_out_body)
+        }
+    };
+    let reserved: usize = report
+        .objects
+        .iter()
+        .zip(&summaries)
+        .map(|(change, summary)| short_entry(change, summary).chars().count())
+        .sum();
+    let mut budget = max_chars.saturating_sub(out.chars().count() + reserved + LEFT_OUT_NOTE_CHARS);
     let mut left_out = 0;
     for (change, summary) in report.objects.iter().zip(&summaries) {
+        let short = short_entry(change, summary);
         if change.diff.is_empty() {
-            let _ = writeln!(out, "- {summary}");
+            out.push_str(&short);
             continue;
         }
         let fence = fence(&change.diff);
-        let block = format!(
-            "<details><summary>{summary}</summary>\n\n{fence}diff\n{}{fence}\n\n</details>\n",
-            change.diff
-        );
-        let extra = block
-            .chars()
-            .count()
-            .saturating_sub(summary.chars().count() + 3);
+        let full = entry(summary, &format!("{fence}diff\n{}{fence}", change.diff));
+        let extra = full.chars().count().saturating_sub(short.chars().count());
         if extra <= budget {
             budget -= extra;
-            out.push_str(&block);
-            out.push('\n');
+            out.push_str(&full);
         } else {
             left_out += 1;
-            let _ = writeln!(out, "- {summary}");
+            out.push_str(&short);
         }
     }
     if left_out > 0 {
         let _ = writeln!(
             out,
-            "\n_{left_out} object diffs left out to stay under {max_chars} characters: run `capkv diff` for them._"
+            "_{left_out} object diffs left out to stay under {max_chars} characters: run `capkv diff` for them._"
         );
     }
     out.truncate(out.trim_end().len());
     out.push('\n');
     out
+}
+
+/// One object's collapsed entry, followed by a blank line.
+fn entry(summary: &str, body: &str) -> String {
+    format!("<details><summary>{summary}</summary>\n\n{body}\n\n</details>\n\n")
 }
 
 fn roll_reasons(roll: &Roll) -> Vec<String> {

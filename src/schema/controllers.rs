@@ -17,11 +17,13 @@ pub struct CloudControllerManager {
     pub enabled: bool,
     /// vCenter credentials of the CPI (connection settings come from `vSphere.*`).
     pub username: String,
+    /// vCenter password of the CPI
     pub password: String,
     /// The Secret holding vsphere.conf (created when create is true)
     pub secret: SecretRef,
     /// Image tag when `image.tag` is empty; its minor should match Kubernetes'.
     pub version: String,
+    /// Image of the CPI
     pub image: Image,
     /// Replicas of the CPI Deployment (leader-elected)
     pub replicas: u32,
@@ -210,6 +212,7 @@ pub struct StorageControllerManager {
     pub resources: Map<String, Value>,
     /// The NetworkPolicy of the CSI controller pods
     pub network_policy: NetworkPolicy,
+    /// Placement and metadata of the CSI controller pods on the management cluster
     pub deployment: Placement,
 }
 

@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct FailureDomain {
     /// The name pools use in `failureDomain`/`failureDomains`. Both objects are
-    /// cluster-scoped: capkv names them `<namespace>-<cluster>-<name>`.
+    /// cluster-scoped: capkv names them `<namespace>-<cluster>-<name>`. A DNS-1123 label.
+    #[schemars(length(max = 63), regex(pattern = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"))]
     pub name: String,
     /// The region: the vSphere tag, in category vSphereCloudControllerManager.topology.region,
     /// of the object of type regionType.

@@ -9,8 +9,9 @@ use serde::{Deserialize, Serialize};
 pub struct DataDisk {
     /// Name of the disk, unique in the pool.
     pub name: String,
-    /// Size in GiB.
+    /// Size in GiB (at least 1).
     #[serde(rename = "sizeGiB")]
+    #[schemars(range(min = 1))]
     pub size_gib: u32,
     /// Thin, Thick or EagerlyZeroed; empty: the datastore's default.
     #[serde(default, skip_serializing_if = "Option::is_none")]

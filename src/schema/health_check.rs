@@ -12,8 +12,9 @@ pub struct HealthCheck {
     /// Replace the pool's machines that fail the checks below.
     pub enabled: bool,
     /// Seconds a new machine may take to become a Node before it is replaced (0: wait
-    /// forever). Cloning and booting a large vSphere template can take longer than
+    /// forever, else at least 30). Cloning and booting a large vSphere template can take longer than
     /// CAPI's default of 600.
+    #[schemars(extend("not" = { "minimum": 1, "maximum": 29 }))]
     pub node_startup_timeout_seconds: u32,
     /// Node conditions that make a machine unhealthy once they have held for
     /// `timeoutSeconds`.
@@ -56,6 +57,7 @@ impl Default for HealthCheck {
 pub struct UnhealthyNodeCondition {
     /// The Node condition, e.g. `Ready`.
     #[serde(rename = "type")]
+    #[schemars(length(min = 1))]
     pub condition_type: String,
     /// Its status: `"True"`, `"False"` or `"Unknown"`.
     pub status: ConditionStatus,

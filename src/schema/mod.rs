@@ -54,7 +54,8 @@ pub struct Values {
     pub ipam_provider: IpamProvider,
     /// Cluster and hosted control plane
     pub cluster: Cluster,
-    /// Worker node pools; a pool that omits a field gets the default shown for nodePools[0], but name, template, dataStore and network must be set
+    /// Worker node pools (at least one); a pool that omits a field gets the default shown for nodePools[0], but name, template, dataStore and network must be set
+    #[schemars(length(min = 1))]
     pub node_pools: Vec<NodePool>,
     /// Failure domains the pools can be placed in (`nodePools[].failureDomain`, `failureDomains`)
     pub failure_domains: Vec<FailureDomain>,
@@ -201,10 +202,16 @@ pub struct IdentityRef {
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+// Lint's rule as a schema: an enabled pool needs at least one range. Only where the
+// file says `enabled: true`, so that a file leaving it to the defaults is not refused.
+#[schemars(extend(
+    "if" = { "properties": { "enabled": { "const": true } }, "required": ["enabled"] },
+    "then" = { "properties": { "ranges": { "minItems": 1 } } }
+))]
 pub struct IpamProvider {
     /// Enable the IPAMProvider usage
     pub enabled: bool,
-    /// IPAMProvider ranges: CIDRs, a-b ranges or single IPs
+    /// IPAMProvider ranges: CIDRs, a-b ranges or single IPs (at least one when enabled)
     pub ranges: Vec<String>,
     /// The chart documents it as a string ("24"); integers are accepted too.
     pub prefix: LooseInt,
@@ -226,7 +233,12 @@ impl Default for IpamProvider {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct Cluster {
-    /// Cluster name; the NAME argument is used when empty.
+    /// Cluster name (a DNS-1123 label of at most 63 characters); the NAME argument is
+    /// used when empty.
+    #[schemars(
+        length(max = 63),
+        regex(pattern = r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?)?$")
+    )]
     pub name: String,
     /// Labels of the Cluster object (add-on tools select clusters by them); capkv's
     /// cluster.x-k8s.io/cluster-name label cannot be replaced
@@ -328,10 +340,15 @@ pub struct Component {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Addons {
+    /// Kamaji's CoreDNS addon: its settings, `{}` for the defaults, `null` to go without
     #[serde(rename = "coreDNS")]
     pub core_dns: Option<Map<String, Value>>,
+    /// Kamaji's kube-proxy addon: its settings, `{}` for the defaults, `null` to go
+    /// without (e.g. with a CNI that replaces kube-proxy)
     #[serde(rename = "kubeProxy")]
     pub kube_proxy: Option<Map<String, Value>>,
+    /// Kamaji's Konnectivity addon (API server to node tunnel): its settings, `{}` for
+    /// the defaults, `null` to go without
     pub konnectivity: Option<Map<String, Value>>,
 }
 
@@ -340,7 +357,8 @@ pub struct Addons {
 pub struct Kubelet {
     /// kubelet cgroupfs configuration (systemd or cgroupfs)
     pub cgroupfs: CgroupDriver,
-    /// kubelet preferredAddressTypes order
+    /// kubelet preferredAddressTypes order (at least one, each once)
+    #[schemars(length(min = 1), extend("uniqueItems" = true))]
     pub preferred_address_types: Vec<AddressType>,
     /// RFC 6902 JSON patches Kamaji applies to the KubeletConfiguration it uploads,
     /// after capkv's own cgroupDriver patch (e.g. removing fields an older kubelet
@@ -492,10 +510,32 @@ impl Default for ServiceAccountRef {
     }
 }
 
+/// The keys every pool of a user's list must set: a list replaces the defaults' list as
+/// a whole, so no default fills them (`lint` checks them in `validate::pools`).
+const REQUIRED_POOL_KEYS: [&str; 4] = ["name", "template", "dataStore", "network"];
+
+/// In the schema, the required pool keys are non-empty strings without a default, so
+/// that an editor neither accepts a pool without them nor completes them to `null`.
+fn require_pool_keys(schema: &mut schemars::Schema) {
+    if let Some(Value::Object(properties)) = schema.get_mut("properties") {
+        for key in REQUIRED_POOL_KEYS {
+            if let Some(Value::Object(property)) = properties.get_mut(key) {
+                property.insert("type".into(), "string".into());
+                property.insert("minLength".into(), 1.into());
+                property.remove("default");
+            }
+        }
+    }
+    schema.insert("required".into(), REQUIRED_POOL_KEYS.to_vec().into());
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(transform = require_pool_keys)]
 pub struct NodePool {
-    /// Required in every pool of a user's list.
+    /// Name of the pool (a DNS-1123 label), unique in the list. Required in every pool
+    /// of a user's list.
+    #[schemars(length(max = 63), regex(pattern = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"))]
     pub name: Option<String>,
     /// vSphere VM template to clone. Required.
     pub template: Option<String>,
@@ -526,14 +566,17 @@ pub struct NodePool {
     /// Failure domains the pool is spread over: one MachineDeployment per domain,
     /// named `<cluster>-<pool>-<domain>-md`, with replicas and autoscaling bounds split
     pub failure_domains: Vec<String>,
-    /// Disk size of VM in GiB
+    /// Disk size of VM in GiB (at least 1)
     #[serde(rename = "diskGiB")]
+    #[schemars(range(min = 1))]
     pub disk_gib: u32,
-    /// Memory to allocate to worker VMs
+    /// Memory to allocate to worker VMs, in MiB (at least 1)
     #[serde(rename = "memoryMiB")]
+    #[schemars(range(min = 1))]
     pub memory_mib: u64,
-    /// Number of vCPUs to allocate to worker instances
+    /// Number of vCPUs to allocate to worker instances (CAPV requires at least 2)
     #[serde(rename = "numCPUs")]
+    #[schemars(range(min = 2))]
     pub num_cpus: u32,
     /// Disks added to each VM besides the template's
     pub data_disks: Vec<DataDisk>,
@@ -546,6 +589,7 @@ pub struct NodePool {
     /// Use an IPAMProvider pool to reserve IPs
     pub addresses_from_pools: AddressesFromPools,
     /// Nameservers for VMs DNS resolution if required (at most 3)
+    #[schemars(length(max = 3))]
     pub name_servers: Vec<String>,
     /// Search domains suffixes if required
     pub search_domains: Vec<String>,
@@ -645,15 +689,19 @@ pub struct Rollout {
     /// CAPI's Random)
     pub deletion_order: Option<DeletionOrder>,
     /// Seconds a new node must be Ready before its machine counts as available
+    #[schemars(range(max = 2_147_483_647))]
     pub min_ready_seconds: u32,
     /// Seconds CAPI drains a node before deleting its machine anyway, so that a
     /// PodDisruptionBudget cannot stall a rollout forever; 0 waits for the drain forever
+    #[schemars(range(max = 2_147_483_647))]
     pub node_drain_timeout_seconds: Option<u32>,
     /// Seconds CAPI waits for the node's volumes to detach before deleting the VM; 0
     /// or unset waits forever
+    #[schemars(range(max = 2_147_483_647))]
     pub node_volume_detach_timeout_seconds: Option<u32>,
     /// Seconds CAPI retries deleting the Node object once its machine is deleted; 0
     /// retries forever (unset: CAPI's 10)
+    #[schemars(range(max = 2_147_483_647))]
     pub node_deletion_timeout_seconds: Option<u32>,
 }
 

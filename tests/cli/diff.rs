@@ -353,3 +353,72 @@ fn on_delete_pools_wait_for_deletion_and_a_version_without_v_is_no_change() {
         "{report}"
     );
 }
+
+/// Removed objects are entries of the one object list, like added and changed ones
+/// (a collapsed block each), also when the comment is cut down to its size limit.
+#[test]
+fn removed_objects_are_entries_like_the_others_in_the_markdown_report() {
+    let old = rendered(&[]);
+    let one_pool = TempValues::new(
+        TWO_POOLS
+            .split("  - name: beta")
+            .next()
+            .expect("the first pool"),
+    );
+    let new = TempValues::named(
+        "stream.yaml",
+        &capkv(&[
+            "render",
+            "-f",
+            one_pool.arg(),
+            "--set",
+            "nodePools[0].numCPUs=4",
+        ])
+        .success(),
+    );
+    let full = diff(&old, &new, &["-o", "markdown"]).success();
+    let limit = full.chars().count() * 2 / 3;
+    let short = diff(
+        &old,
+        &new,
+        &["-o", "markdown", "--max-chars", &limit.to_string()],
+    )
+    .success();
+    for report in [&full, &short] {
+        let objects = report
+            .split("**Objects:**")
+            .nth(1)
+            .expect("an objects section");
+        let entries: Vec<&str> = objects.split("<details><summary>").skip(1).collect();
+        let removed: Vec<&&str> = entries
+            .iter()
+            .filter(|e| e.starts_with("removed "))
+            .collect();
+        // beta's MachineDeployment, MachineHealthCheck, both templates, and alpha's
+        // replaced VSphereMachineTemplate.
+        assert_eq!(removed.len(), 5, "{report}");
+        for entry in removed {
+            assert!(entry.contains("_Not in the new stream._"), "{entry}");
+        }
+        let outside: String = objects
+            .split("<details>")
+            .map(|part| part.rsplit("</details>").next().unwrap_or(part))
+            .collect();
+        assert!(
+            !outside.lines().any(|l| l.starts_with("- ")),
+            "no object is listed apart from the entries: {outside}"
+        );
+        let first_removed = entries
+            .iter()
+            .position(|e| e.starts_with("removed "))
+            .unwrap();
+        assert!(
+            entries[first_removed..]
+                .iter()
+                .all(|e| e.starts_with("removed ")),
+            "removed entries follow the added and changed ones: {report}"
+        );
+    }
+    assert!(short.chars().count() <= limit);
+    assert!(short.contains("_Diff left out to stay under"), "{short}");
+}

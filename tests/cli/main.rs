@@ -23,6 +23,7 @@ mod readme;
 mod render;
 mod rollout;
 mod rules;
+mod schema;
 mod security;
 mod show_only;
 mod strict_input;

@@ -81,3 +81,84 @@ fn every_subcommand_keeps_its_own_description() {
     }
     assert!(!zsh.contains("The values flags"), "{zsh}");
 }
+
+/// What the bash completion script offers for the words of a command line (the last
+/// one being completed), run the way bash runs a `complete -F` function: COMP_WORDS,
+/// COMP_CWORD and the arguments command, word, previous word; in a directory holding
+/// `old.yaml` and `new.yaml`. Nothing offered (an empty list) would make bash fall back
+/// to file names (`complete -o default`); one empty word keeps the word as typed.
+fn bash_completes(words: &[&str]) -> Vec<String> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("old.yaml"), "").expect("old.yaml");
+    std::fs::write(dir.path().join("new.yaml"), "").expect("new.yaml");
+    let script_dir = tempfile::tempdir().expect("temp dir");
+    let script = script_dir.path().join("capkv.bash");
+    std::fs::write(&script, capkv(&["completions", "bash"]).success()).expect("script");
+    let quoted: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
+    let cword = words.len() - 1;
+    let program = format!(
+        "source '{}'\nCOMP_WORDS=({})\nCOMP_CWORD={cword}\n_capkv capkv '{}' '{}' 2>/dev/null\nfor word in \"${{COMPREPLY[@]}}\"; do printf '[%s]\\n' \"$word\"; done",
+        script.display(),
+        quoted.join(" "),
+        words[cword],
+        words[cword - 1],
+    );
+    let output = std::process::Command::new("bash")
+        .arg("--norc")
+        .arg("-c")
+        .arg(program)
+        .current_dir(dir.path())
+        .output()
+        .expect("bash runs");
+    assert!(output.status.success(), "{output:?}");
+    let mut offered: Vec<String> = String::from_utf8(output.stdout)
+        .expect("UTF-8")
+        .lines()
+        .map(|line| {
+            line.trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_owned()
+        })
+        .collect();
+    offered.sort();
+    offered
+}
+
+#[test]
+fn bash_completes_man_pages_flag_values_and_diff_files() {
+    let files = ["new.yaml", "old.yaml"];
+    // `capkv man <TAB>`: the subcommands, never files.
+    let man = bash_completes(&["capkv", "man", ""]);
+    for subcommand in ["render", "lint", "diff", "prune", "completions"] {
+        assert!(man.contains(&subcommand.to_owned()), "{man:?}");
+    }
+    assert!(!man.iter().any(|w| files.contains(&w.as_str())), "{man:?}");
+    assert_eq!(bash_completes(&["capkv", "man", "pr"]), ["prune"]);
+    // A namespace, a --show-only filter or a --set expression is no file: the word
+    // stays as typed.
+    for flag in ["-n", "--namespace", "--show-only", "--set"] {
+        assert_eq!(
+            bash_completes(&["capkv", "render", flag, ""]),
+            [""],
+            "{flag}"
+        );
+        assert_eq!(
+            bash_completes(&["capkv", "render", flag, "ol"]),
+            ["ol"],
+            "{flag}"
+        );
+    }
+    assert_eq!(bash_completes(&["capkv", "prune", "-n", "ol"]), ["ol"]);
+    // `capkv diff <TAB>`: OLD and NEW are files (an empty word used to get every flag,
+    // so bash inserted their common prefix `-`).
+    assert_eq!(bash_completes(&["capkv", "diff", ""]), files);
+    assert_eq!(bash_completes(&["capkv", "diff", "old.yaml", ""]), files);
+    assert_eq!(bash_completes(&["capkv", "diff", "o"]), ["old.yaml"]);
+    assert!(bash_completes(&["capkv", "diff", "--"]).contains(&"--max-chars".to_owned()));
+    assert_eq!(
+        bash_completes(&["capkv", "diff", "-o", ""]),
+        ["markdown", "text"]
+    );
+    // Values files still complete to files.
+    assert_eq!(bash_completes(&["capkv", "render", "-f", ""]), files);
+}
