@@ -368,7 +368,8 @@ fn data_disks_and_pci_devices_reach_the_machine_template() {
 /// /etc/containerd/conf.d/*.toml in image-builder's images (image-builder@ae63061
 /// images/capi/ansible/roles/containerd/templates/etc/containerd/config.toml:5-9,
 /// containerd 2.3.2 per packer/config/containerd.json:8), merges it key by key
-/// (containerd v2.3.2 cmd/containerd/server/config/config.go:616-630), and its CRI
+/// (containerd v2.3.2 cmd/containerd/server/config/config.go:616-630; two CRI drop-ins
+/// and nested runtime tables merge in config_test.go:452-470 and :490-546), and its CRI
 /// looks credentials up by the host it contacts, the mirror's
 /// (internal/cri/server/images/image_pull.go:105-113 and :889-898); the kubelet's
 /// docker keyring would be matched against the image's registry instead, never the
