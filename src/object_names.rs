@@ -82,6 +82,8 @@ pub struct ClusterNames {
     /// VSphereFailureDomain and VSphereDeploymentZone of each `failureDomains[].name`:
     /// cluster-scoped, so the namespace is part of the name.
     pub failure_domains: BTreeMap<String, String>,
+    /// InClusterIPPool of each `ipamProvider.additionalPools[].name`.
+    pub ip_pools: BTreeMap<String, String>,
 }
 
 impl ClusterNames {
@@ -129,6 +131,12 @@ impl ClusterNames {
                     let name = format!("{namespace}-{cluster}-{}", fd.name);
                     (fd.name.clone(), label_sized(name))
                 })
+                .collect(),
+            ip_pools: values
+                .ipam_provider
+                .additional_pools
+                .iter()
+                .map(|pool| (pool.name.clone(), of(&pool.name)))
                 .collect(),
         }
     }

@@ -233,6 +233,85 @@ pub(crate) fn registry_host_files(values: &Values) -> Vec<NodeFile> {
     files
 }
 
+/// Where the registry credentials and the script that installs them live on a node.
+const REGISTRY_AUTH_DIR: &str = "/etc/containerd/capkv-registry-auth";
+/// The drop-in directory image-builder's containerd configuration imports
+/// (kubernetes-sigs/image-builder images/capi/ansible/roles/containerd/templates/etc/
+/// containerd/config.toml:7-9).
+const CONTAINERD_DROP_IN_DIR: &str = "/etc/containerd/conf.d";
+
+/// A file CAPI's bootstrap provider fills from a key of a Secret in the
+/// KubeadmConfig's namespace (`files[].contentFrom.secret`): the template holds only
+/// the reference, never the value.
+#[derive(Debug, serde::Serialize)]
+pub(crate) struct SecretFile {
+    pub path: String,
+    pub secret: String,
+    pub key: &'static str,
+}
+
+/// What the nodes need for `nodes.registryMirrors[].credentialsSecret`: the script,
+/// the credential files and one command per mirror entry that writes its drop-in.
+#[derive(Debug, serde::Serialize)]
+pub(crate) struct RegistryAuth {
+    pub script_path: String,
+    pub script: &'static str,
+    pub files: Vec<SecretFile>,
+    pub commands: Vec<String>,
+}
+
+/// containerd's CRI looks credentials up by the host it is about to contact, the
+/// mirror's and not the image's registry (containerd v2.3.2
+/// internal/cri/server/images/image_pull.go:105-113 reads `registry.configs[host]`;
+/// the transfer service passes each request's host, :889-898): so the credentials are
+/// keyed by each mirror's host[:port].
+pub(crate) fn registry_auth(values: &Values) -> Option<RegistryAuth> {
+    let mut files = Vec::new();
+    let mut commands = Vec::new();
+    let script_path = format!("{REGISTRY_AUTH_DIR}/write-drop-in.sh");
+    for mirror in &values.nodes.registry_mirrors {
+        if mirror.credentials_secret.is_empty() {
+            continue;
+        }
+        let dir = format!("{REGISTRY_AUTH_DIR}/{}", mirror.registry);
+        for key in ["username", "password"] {
+            files.push(SecretFile {
+                path: format!("{dir}/{key}"),
+                secret: mirror.credentials_secret.clone(),
+                key,
+            });
+        }
+        let mut command = format!(
+            "sh {script_path} /etc/containerd/config.toml {dir} {CONTAINERD_DROP_IN_DIR}/capkv-registry-auth-{}.toml",
+            mirror.registry
+        );
+        let mut hosts: Vec<&str> = Vec::new();
+        for host in mirror.mirrors.iter().filter_map(|url| mirror_host(url)) {
+            if !hosts.contains(&host) {
+                hosts.push(host);
+                // Validation allows only host characters here; quoted all the same.
+                command.push_str(&format!(" '{host}'"));
+            }
+        }
+        commands.push(command);
+    }
+    (!files.is_empty()).then_some(RegistryAuth {
+        script_path,
+        script: include_str!("registry-auth.sh"),
+        files,
+        commands,
+    })
+}
+
+/// `host[:port]` of a mirror URL, as Go's url.URL.Host has it.
+pub(crate) fn mirror_host(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let host = rest.split('/').next()?;
+    (!host.is_empty()).then_some(host)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

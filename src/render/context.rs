@@ -6,10 +6,11 @@ use super::config_files;
 use crate::node_labels::{self, NodeLabel};
 use crate::object_names::{ClusterNames, DeploymentNames, PoolNames};
 use crate::schema::{
-    ApiProfile, ApiVersionChoice, Autoscaler, BetaVersion, CSI_RELEASES, CloneMode,
-    CloudControllerManager, Cluster, CsiImages, CsiRelease, FailureDomain, IdentityKind,
+    ACCELERATOR_LABEL, ApiProfile, ApiVersionChoice, Autoscaler, BetaVersion, CSI_RELEASES,
+    CloneMode, CloudControllerManager, Cluster, CsiImages, CsiRelease, FailureDomain, IdentityKind,
     IntOrPercent, IpamProvider, KamajiVersion, NodePool, Nodes, Placement, ResolvedApiVersions,
     Rollout, RolloutStrategy, StorageControllerManager, VCENTER_CA_DIR, VSphere, Values,
+    accelerator,
 };
 use indexmap::IndexMap;
 use serde::Serialize;
@@ -68,6 +69,8 @@ pub(crate) struct ClusterContext<'a> {
     pub proxy_drop_in: Option<String>,
     /// containerd's registry host files on the nodes (`nodes.registryMirrors`).
     pub registry_files: Vec<config_files::NodeFile>,
+    /// The mirrors' credentials from Secrets (`nodes.registryMirrors[].credentialsSecret`).
+    pub registry_auth: Option<config_files::RegistryAuth>,
     /// Every object name, derived in one place.
     pub names: ClusterNames,
     /// The CPI pods' placement, the chart's top-level keys included.
@@ -226,6 +229,7 @@ impl<'a> ClusterContext<'a> {
             vsphere_conf: config_files::cpi_vsphere_conf(values),
             proxy_drop_in: config_files::proxy_drop_in(values),
             registry_files: config_files::registry_host_files(values),
+            registry_auth: config_files::registry_auth(values),
             csi_vsphere_conf,
             vcenter_ca: vcenter_ca(values, &names),
             names,
@@ -290,6 +294,9 @@ pub(crate) struct PoolContext<'a> {
     pub deployments: Vec<PoolDeployment>,
     /// The pool's rollout settings in the shapes of the MachineDeployment.
     pub rollout: RolloutContext,
+    /// CAPV's `network.devices[1..]`: `additionalNetworks` with their IP pools' object
+    /// names (the same shape in CAPV v1beta1 and v1beta2).
+    pub additional_devices: Vec<serde_json::Value>,
 }
 
 /// One MachineDeployment of a pool (with its MachineHealthCheck): where its machines
@@ -389,6 +396,7 @@ impl<'a> PoolContext<'a> {
         pool: &'a NodePool,
         control_plane_version: &'a str,
         failure_domains: &BTreeMap<String, String>,
+        ip_pools: &BTreeMap<String, String>,
     ) -> Self {
         let name = pool.name.as_deref().unwrap_or_default();
         let mut kubelet_args = vec![
@@ -402,7 +410,17 @@ impl<'a> PoolContext<'a> {
                 value: "external".into(),
             },
         ];
-        let kubelet_labels = node_labels::kubelet_flag(&pool.labels);
+        // The accelerator label tells the autoscaler a node is a GPU node before its
+        // device plugin advertises the GPUs (clusterapi README "Special note on GPU
+        // instances"); the kubelet may set it (no kubernetes.io prefix).
+        let kubelet_labels = [
+            node_labels::kubelet_flag(&pool.labels),
+            accelerator_label(pool).unwrap_or_default(),
+        ]
+        .into_iter()
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(",");
         if !kubelet_labels.is_empty() {
             kubelet_args.push(Arg {
                 name: "node-labels",
@@ -471,8 +489,59 @@ impl<'a> PoolContext<'a> {
             search_domains,
             version: pool.kubernetes_version(control_plane_version),
             rollout: RolloutContext::new(&pool.rollout),
+            additional_devices: additional_devices(pool, ip_pools),
         }
     }
+}
+
+/// `cluster-api/accelerator=<type>` for a pool with PCI devices.
+fn accelerator_label(pool: &NodePool) -> Option<String> {
+    accelerator(&pool.gpu, &pool.pci_devices).map(|value| format!("{ACCELERATOR_LABEL}={value}"))
+}
+
+/// CAPV network devices of `nodePools[].additionalNetworks`: what is unset is left out
+/// (CAPV's v1beta2 CRD refuses empty strings and lists in most of these fields).
+fn additional_devices(
+    pool: &NodePool,
+    ip_pools: &BTreeMap<String, String>,
+) -> Vec<serde_json::Value> {
+    pool.additional_networks
+        .iter()
+        .map(|nic| {
+            let mut device = serde_json::Map::new();
+            let mut put = |key: &str, value: serde_json::Value| {
+                device.insert(key.to_owned(), value);
+            };
+            put("networkName", nic.network_name.clone().into());
+            if !nic.device_name.is_empty() {
+                put("deviceName", nic.device_name.clone().into());
+            }
+            put("dhcp4", nic.dhcp4.into());
+            if let Some(mtu) = nic.mtu {
+                put("mtu", mtu.into());
+            }
+            if !nic.nameservers.is_empty() {
+                put("nameservers", serde_json::json!(nic.nameservers));
+            }
+            if !nic.search_domains.is_empty() {
+                put("searchDomains", serde_json::json!(nic.search_domains));
+            }
+            if let Some(object) = ip_pools.get(&nic.ip_pool) {
+                put(
+                    "addressesFromPools",
+                    serde_json::json!([{
+                        "apiGroup": "ipam.cluster.x-k8s.io",
+                        "kind": "InClusterIPPool",
+                        "name": object,
+                    }]),
+                );
+            }
+            if !nic.routes.is_empty() {
+                put("routes", serde_json::json!(nic.routes));
+            }
+            serde_json::Value::Object(device)
+        })
+        .collect()
 }
 
 /// The kubelet's default hard eviction threshold for memory (kubernetes
@@ -535,8 +604,23 @@ fn autoscaler_annotations(pool: &NodePool, parts: usize, index: usize) -> BTreeM
             NodeLabel::Refused(..) => None,
         })
         .collect();
+    let mut labels = labels;
+    labels.extend(accelerator_label(pool));
     if !labels.is_empty() {
         out.insert(format!("{capacity}/labels"), labels.join(","));
+    }
+    // One GPU per PCI device: the capacity of the node the autoscaler simulates when
+    // the pool is at zero (clusterapi_unstructured.go:331-338 takes both annotations,
+    // or neither).
+    if !pool.pci_devices.is_empty() {
+        out.insert(
+            format!("{capacity}/gpu-type"),
+            pool.gpu.resource_name.clone(),
+        );
+        out.insert(
+            format!("{capacity}/gpu-count"),
+            pool.pci_devices.len().to_string(),
+        );
     }
     if !pool.taints.is_empty() {
         out.insert(format!("{capacity}/taints"), pool.taints.clone());

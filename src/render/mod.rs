@@ -108,6 +108,7 @@ impl Renderer {
                 message: format!("csi-vsphere.conf: a value {reason}"),
             })?;
         let failure_domains = ctx.names.failure_domains.clone();
+        let ip_pools = ctx.names.ip_pools.clone();
         // Converted once and shared by reference by every template and pool.
         let ctx = TemplateValue::from(Serde(&ctx));
         let mut documents =
@@ -119,6 +120,7 @@ impl Renderer {
             cluster,
             control_plane_version: &values.cluster.control_plane.version,
             failure_domains: &failure_domains,
+            ip_pools: &ip_pools,
         };
         let render_pool = |pool| self.render_pool(&ctx, &inputs, pool, &finish);
         let pools: Vec<Vec<T>> = if values.node_pools.len() < POOLS_WORTH_THREADS {
@@ -190,6 +192,7 @@ impl Renderer {
             pool,
             inputs.control_plane_version,
             inputs.failure_domains,
+            inputs.ip_pools,
         );
         let mut documents = Vec::with_capacity(2 + 2 * pool_ctx.deployments.len());
         // Converted once and shared by the pool's templates.
@@ -264,6 +267,8 @@ struct PoolInputs<'a> {
     control_plane_version: &'a str,
     /// The object name of each failure domain.
     failure_domains: &'a BTreeMap<String, String>,
+    /// The InClusterIPPool of each `ipamProvider.additionalPools[].name`.
+    ip_pools: &'a BTreeMap<String, String>,
 }
 
 /// The cluster context (converted once, shared by reference) overlaid with one pool:

@@ -44,3 +44,88 @@ pub struct PciDevice {
     #[serde(skip_serializing_if = "String::is_empty")]
     pub custom_label: String,
 }
+
+/// How a pool with `pciDevices` announces its GPUs: to the Cluster Autoscaler, so that
+/// it can scale the pool from zero, and on its nodes (`cluster-api/accelerator`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+pub struct Gpu {
+    /// Extended resource the GPUs' device plugin advertises (`nvidia.com/gpu`,
+    /// `amd.com/gpu`): the autoscaler's `gpu-type` capacity annotation.
+    pub resource_name: String,
+    /// Value of the `cluster-api/accelerator` node label, which tells the autoscaler a
+    /// node is a GPU node before its device plugin is up; empty: the first device's vGPU
+    /// profile, else `pci-<vendorId>-<deviceId>` in hex.
+    pub accelerator: String,
+}
+
+impl Default for Gpu {
+    fn default() -> Self {
+        Gpu {
+            resource_name: "nvidia.com/gpu".into(),
+            accelerator: String::new(),
+        }
+    }
+}
+
+/// The node label the Cluster Autoscaler's Cluster API provider reads to tell GPU
+/// nodes (kubernetes/autoscaler cluster-autoscaler/cloudprovider/clusterapi/
+/// clusterapi_provider.go:54-55).
+pub const ACCELERATOR_LABEL: &str = "cluster-api/accelerator";
+
+/// The `cluster-api/accelerator` value of a pool with these PCI devices, if it has any.
+pub fn accelerator(gpu: &Gpu, devices: &[PciDevice]) -> Option<String> {
+    let first = devices.first()?;
+    if !gpu.accelerator.is_empty() {
+        return Some(gpu.accelerator.clone());
+    }
+    Some(if first.vgpu_profile.is_empty() {
+        format!(
+            "pci-{:04x}-{:04x}",
+            first.vendor_id.unwrap_or_default(),
+            first.device_id.unwrap_or_default()
+        )
+    } else {
+        first.vgpu_profile.clone()
+    })
+}
+
+/// A network device of the pool's VMs besides the first (the pool's `network`): CAPV's
+/// `network.devices[1..]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+pub struct NetworkDevice {
+    /// vSphere network (port group) of the device. Required.
+    pub network_name: String,
+    /// Name of the interface in the guest (e.g. `eth1`); empty: the guest's own.
+    pub device_name: String,
+    /// Get the device's IPv4 address by DHCP.
+    pub dhcp4: bool,
+    /// Name of an `ipamProvider.additionalPools` entry the device's address is claimed
+    /// from (instead of DHCP).
+    pub ip_pool: String,
+    /// MTU of the device in bytes; unset: the network's.
+    pub mtu: Option<u32>,
+    /// Static routes through this device.
+    pub routes: Vec<super::StaticRoute>,
+    /// DNS servers of this device (at most 3 in all, as Linux reads them).
+    pub nameservers: Vec<String>,
+    /// DNS search domains of this device.
+    pub search_domains: Vec<String>,
+}
+
+/// A further InClusterIPPool of the cluster, for network devices on other networks.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+pub struct IpPool {
+    /// Name of the pool in `nodePools[].additionalNetworks[].ipPool`; the
+    /// InClusterIPPool is named `<cluster>-<name>`.
+    pub name: String,
+    /// CIDRs, a-b ranges or single IPs.
+    pub ranges: Vec<String>,
+    /// Prefix length of the network.
+    pub prefix: u8,
+    /// Gateway of the network; empty for a network the nodes reach only through
+    /// `routes` (a gateway here is a second default route on the node).
+    pub gateway: String,
+}

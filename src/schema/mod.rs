@@ -16,9 +16,12 @@ mod nodes;
 pub use api::{ApiProfile, ApiVersionChoice, BetaVersion, KamajiVersion, ResolvedApiVersions};
 pub use autoscaler::{Autoscaler, Expander};
 pub use failure_domain::{FailureDomain, HostGroup, TopologyObjectType};
-pub use hardware::{DataDisk, PciDevice, ProvisioningMode};
+pub use hardware::{
+    ACCELERATOR_LABEL, DataDisk, Gpu, IpPool, NetworkDevice, PciDevice, ProvisioningMode,
+    accelerator,
+};
 pub use health_check::{ConditionStatus, HealthCheck, UnhealthyNodeCondition};
-pub use nodes::{Nodes, Proxy};
+pub use nodes::{Nodes, Proxy, RegistryMirror};
 
 pub use controllers::{
     CSI_CLUSTER_DISTRIBUTION, CSI_RELEASES, CloudControllerManager, CsiDigests, CsiImages,
@@ -217,6 +220,9 @@ pub struct IpamProvider {
     pub prefix: LooseInt,
     /// IPAMProvider gateway
     pub gateway: String,
+    /// Further InClusterIPPools, for the nodes' network devices on other networks
+    /// (`nodePools[].additionalNetworks[].ipPool`)
+    pub additional_pools: Vec<IpPool>,
 }
 
 impl Default for IpamProvider {
@@ -226,6 +232,7 @@ impl Default for IpamProvider {
             ranges: vec!["192.168.0.0/24".into()],
             prefix: LooseInt::Text("24".into()),
             gateway: "192.168.0.1".into(),
+            additional_pools: Vec::new(),
         }
     }
 }
@@ -582,6 +589,9 @@ pub struct NodePool {
     pub data_disks: Vec<DataDisk>,
     /// PCI devices (passthrough or vGPU) given to each VM
     pub pci_devices: Vec<PciDevice>,
+    /// With `pciDevices`: the GPUs' resource name and accelerator label, for the Cluster
+    /// Autoscaler (scale from zero) and the nodes
+    pub gpu: Gpu,
     /// Use dhcp for ipv4 configuration
     pub dhcp4: bool,
     /// Static network routes
@@ -597,6 +607,11 @@ pub struct NodePool {
     pub domain: String,
     /// IPv4 gateway of the VMs' device (with IPAM the pool's gateway is used).
     pub gateway: String,
+    /// MTU of the VMs' first device (on `network`) in bytes; unset: the network's
+    pub mtu: Option<u32>,
+    /// Network devices besides the first, each on its own vSphere network with DHCP or
+    /// an address from an `ipamProvider.additionalPools` pool
+    pub additional_networks: Vec<NetworkDevice>,
     /// users to create on machines
     pub users: Vec<User>,
     /// kubelet `--node-labels`, e.g. `"node.kubernetes.io/role=worker,tier=web"`.
@@ -647,6 +662,7 @@ impl Default for NodePool {
             num_cpus: 2,
             data_disks: Vec::new(),
             pci_devices: Vec::new(),
+            gpu: Gpu::default(),
             dhcp4: false,
             static_routes: Vec::new(),
             addresses_from_pools: AddressesFromPools { enabled: true },
@@ -654,6 +670,8 @@ impl Default for NodePool {
             search_domains: Vec::new(),
             domain: String::new(),
             gateway: String::new(),
+            mtu: None,
+            additional_networks: Vec::new(),
             users: vec![User {
                 name: "ubuntu".into(),
                 ssh_authorized_keys: Vec::new(),
@@ -781,7 +799,7 @@ pub struct AddressesFromPools {
     pub enabled: bool,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StaticRoute {
     /// Destination (IP or CIDR)

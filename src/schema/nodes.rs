@@ -34,6 +34,12 @@ pub struct RegistryMirror {
     pub mirrors: Vec<String>,
     /// PEM certificate of the mirrors' CA, when not publicly trusted.
     pub ca_certificate: String,
+    /// Name of a Secret of type `kubernetes.io/basic-auth` (keys `username` and
+    /// `password`) in the cluster's namespace with the mirrors' pull credentials. The
+    /// KubeadmConfigTemplate only references it; CAPI's bootstrap provider copies it onto
+    /// the node, where containerd 2 gets it as CRI registry credentials of each mirror
+    /// host. Empty: the mirrors are pulled from anonymously.
+    pub credentials_secret: String,
 }
 
 /// An HTTP(S) proxy for containerd and the kubelet. `NO_PROXY` is completed with

@@ -127,6 +127,7 @@ pub fn check(values: &Values, cluster: &str, namespace: &str) -> Findings {
     controllers::check(values, &names, &mut findings);
     vsphere::check(values, &mut findings);
     ipam::check(values, &mut findings);
+    hardware::check_ip_pools(values, &mut findings);
     pools::check(values, &mut findings);
     failure_domains::check(values, &mut findings);
     autoscaler::check(values, &mut findings);

@@ -5,7 +5,7 @@
 use super::Findings;
 use super::ip::parse_ip;
 use crate::names::is_dns1123_subdomain;
-use crate::schema::Values;
+use crate::schema::{RegistryMirror, Values};
 
 const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
 const END: &str = "-----END CERTIFICATE-----";
@@ -33,8 +33,13 @@ fn check_mirrors(values: &Values, findings: &mut Findings) {
     let mut seen: Vec<&str> = Vec::new();
     for (i, mirror) in values.nodes.registry_mirrors.iter().enumerate() {
         let at = |key: &str| format!("nodes.registryMirrors[{i}].{key}");
-        let host = mirror.registry.split(':').next().unwrap_or_default();
-        if !is_dns1123_subdomain(host) {
+        // The registry names a directory and a file on the node: host[:port] only.
+        let (host, port) = match mirror.registry.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (mirror.registry.as_str(), None),
+        };
+        let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok_and(|p| p > 0));
+        if !is_dns1123_subdomain(host) || !port_ok {
             findings.error(
                 at("registry"),
                 format!(
@@ -59,9 +64,15 @@ fn check_mirrors(values: &Values, findings: &mut Findings) {
             let rest = url
                 .strip_prefix("https://")
                 .or_else(|| url.strip_prefix("http://"));
-            if rest.is_none_or(|r| r.is_empty() || r.starts_with('/'))
-                || url.chars().any(char::is_whitespace)
-            {
+            // The host goes into a shell command and a TOML key on the node: only the
+            // characters of a host name, an IP address and a port.
+            let host_ok = rest.and_then(|r| r.split('/').next()).is_some_and(|h| {
+                !h.is_empty()
+                    && h.chars().all(|c| {
+                        c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']')
+                    })
+            });
+            if !host_ok || url.chars().any(char::is_whitespace) {
                 findings.error(
                     format!("nodes.registryMirrors[{i}].mirrors[{j}]"),
                     format!("\"{url}\" is not a mirror URL: expected https://host[:port][/path]"),
@@ -72,6 +83,35 @@ fn check_mirrors(values: &Values, findings: &mut Findings) {
             && let Some(problem) = pem_problem(&mirror.ca_certificate)
         {
             findings.error(at("caCertificate"), problem);
+        }
+        check_credentials(i, mirror, findings);
+    }
+}
+
+/// The Secret CAPI's bootstrap provider reads for the mirrors' credentials: a Secret
+/// name, and mirrors that do not send the password in clear text.
+fn check_credentials(i: usize, mirror: &RegistryMirror, findings: &mut Findings) {
+    let secret = &mirror.credentials_secret;
+    if secret.is_empty() {
+        return;
+    }
+    let at = format!("nodes.registryMirrors[{i}].credentialsSecret");
+    if !is_dns1123_subdomain(secret) {
+        findings.error(
+            at.clone(),
+            format!(
+                "\"{secret}\" is not a Secret name: lowercase letters, digits, '-' and '.' (a DNS-1123 subdomain)"
+            ),
+        );
+    }
+    for (j, url) in mirror.mirrors.iter().enumerate() {
+        if url.starts_with("http://") {
+            findings.warning(
+                format!("nodes.registryMirrors[{i}].mirrors[{j}]"),
+                format!(
+                    "\"{url}\" is plain HTTP: containerd sends the credentials of {at} to it unencrypted"
+                ),
+            );
         }
     }
 }

@@ -33,7 +33,7 @@ pub(super) fn check(values: &Values, findings: &mut Findings) {
         super::vsphere::check_pool(values, index, pool, findings);
         super::versions::check_pool(values, index, pool, findings);
         super::health_check::check_pool(index, pool, findings);
-        super::hardware::check_pool(index, pool, findings);
+        super::hardware::check_pool(values, index, pool, findings);
         super::rollout::check_pool(index, pool, findings);
         if let Some(name) = pool.name.as_deref()
             && let Some(first) = seen.insert(name, index)

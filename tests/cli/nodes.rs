@@ -358,3 +358,138 @@ fn data_disks_and_pci_devices_reach_the_machine_template() {
         assert!(run.stderr.contains(expected), "{expected}:\n{}", run.stderr);
     }
 }
+
+/// Mirror credentials come from a Secret: the KubeadmConfigTemplate names it
+/// (`files[].contentFrom.secret`), CAPI's bootstrap provider reads it in the
+/// KubeadmConfig's namespace when it writes the node's cloud-init
+/// (kubernetes-sigs/cluster-api@ae7ff04 bootstrap/kubeadm/reconcilers/kubeadmconfig/
+/// kubeadmconfig_controller.go:1038 and :1056), and the script capkv
+/// ships writes them into a containerd drop-in. containerd 2 imports
+/// /etc/containerd/conf.d/*.toml in image-builder's images (image-builder@ae63061
+/// images/capi/ansible/roles/containerd/templates/etc/containerd/config.toml:5-9,
+/// containerd 2.3.2 per packer/config/containerd.json:8), merges it key by key
+/// (containerd v2.3.2 cmd/containerd/server/config/config.go:616-630; two CRI drop-ins
+/// and nested runtime tables merge in config_test.go:452-470 and :490-546), and its CRI
+/// looks credentials up by the host it contacts, the mirror's
+/// (internal/cri/server/images/image_pull.go:105-113 and :889-898); the kubelet's
+/// docker keyring would be matched against the image's registry instead, never the
+/// mirror. containerd 1.7 replaces a whole plugin section with an import
+/// (v1.7.27 services/server/config/config.go:299-308), so the script refuses it.
+#[test]
+fn mirror_credentials_come_from_a_secret_and_reach_containerd_by_mirror_host() {
+    let values = "nodes:\n  registryMirrors:\n    - registry: docker.io\n      mirrors: [\"https://harbor.example.com/v2/docker-hub\", \"https://backup.example.com:5000\"]\n      credentialsSecret: harbor-pull\n";
+    for capi in ["v1beta2", "v1beta1"] {
+        let configs = kubeadm_configs(values, capi);
+        let spec = &configs[0]["spec"]["template"]["spec"];
+        let files = spec["files"].as_array().expect("files");
+        let dir = "/etc/containerd/capkv-registry-auth/docker.io";
+        for key in ["username", "password"] {
+            let file = files
+                .iter()
+                .find(|f| f["path"] == format!("{dir}/{key}"))
+                .unwrap_or_else(|| panic!("{capi}: the {key} file"));
+            assert_eq!(
+                file["contentFrom"],
+                serde_json::json!({"secret": {"name": "harbor-pull", "key": key}}),
+                "{capi}"
+            );
+            assert!(file.get("content").is_none(), "{capi}: never inline");
+            assert_eq!(file["permissions"], "0600");
+        }
+        let commands: Vec<&str> = spec["preKubeadmCommands"]
+            .as_array()
+            .expect("commands")
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        let write = commands
+            .iter()
+            .position(|c| c.contains("write-drop-in.sh"))
+            .expect("the drop-in is written");
+        let restart = commands
+            .iter()
+            .position(|c| *c == "systemctl restart containerd")
+            .expect("containerd restarts");
+        assert!(
+            write < restart,
+            "{capi}: written before containerd restarts"
+        );
+
+        // Run the rendered script and command on a stand-in of the node.
+        let script = files
+            .iter()
+            .find(|f| f["path"] == "/etc/containerd/capkv-registry-auth/write-drop-in.sh")
+            .and_then(|f| f["content"].as_str())
+            .expect("the script");
+        let words: Vec<&str> = commands[write].split(' ').collect();
+        assert_eq!(
+            words[..2],
+            ["sh", "/etc/containerd/capkv-registry-auth/write-drop-in.sh"]
+        );
+        assert_eq!(words[2], "/etc/containerd/config.toml");
+        assert_eq!(words[3], dir);
+        // containerd's import glob is /etc/containerd/conf.d/*.toml.
+        let drop_in = std::path::Path::new(words[4]);
+        assert_eq!(
+            drop_in.parent(),
+            Some(std::path::Path::new("/etc/containerd/conf.d"))
+        );
+        assert_eq!(drop_in.extension().and_then(|e| e.to_str()), Some("toml"));
+        let hosts: Vec<&str> = words[5..].iter().map(|h| h.trim_matches('\'')).collect();
+        assert_eq!(hosts, ["harbor.example.com", "backup.example.com:5000"]);
+        let node = tempfile::tempdir().expect("temp dir");
+        let at = |name: &str| node.path().join(name);
+        std::fs::create_dir(at("auth")).expect("auth dir");
+        std::fs::write(at("script.sh"), script).expect("script");
+        std::fs::write(at("auth/username"), "robot$pull").expect("username");
+        // As `kubectl create secret` may leave it: a trailing newline.
+        std::fs::write(at("auth/password"), "p\"a\\s's\n").expect("password");
+        let run = |config: &str| {
+            std::fs::write(at("config.toml"), config).expect("config");
+            std::process::Command::new("sh")
+                .arg(at("script.sh"))
+                .arg(at("config.toml"))
+                .arg(at("auth"))
+                .arg(at("conf.d/auth.toml"))
+                .args(&hosts)
+                .output()
+                .expect("sh runs")
+        };
+        let refused = run("version = 2\n[plugins.\"io.containerd.grpc.v1.cri\"]\n");
+        assert!(!refused.status.success(), "{capi}: containerd 1.x refused");
+        assert!(!at("conf.d/auth.toml").exists());
+        let done = run("version = 3\n");
+        assert!(
+            done.status.success(),
+            "{}",
+            String::from_utf8_lossy(&done.stderr)
+        );
+        let drop_in: toml::Table = std::fs::read_to_string(at("conf.d/auth.toml"))
+            .expect("drop-in")
+            .parse()
+            .expect("the drop-in is TOML");
+        assert_eq!(drop_in["version"].as_integer(), Some(3));
+        let configs = &drop_in["plugins"]["io.containerd.cri.v1.images"]["registry"]["configs"];
+        for host in &hosts {
+            let auth = &configs[*host]["auth"];
+            assert_eq!(auth["username"].as_str(), Some("robot$pull"), "{host}");
+            assert_eq!(auth["password"].as_str(), Some("p\"a\\s's"), "{host}");
+        }
+    }
+    let bad = "nodes:\n  registryMirrors:\n    - {registry: docker.io, mirrors: [\"http://m.example.com\"], credentialsSecret: Harbor_Pull}\n";
+    let run = capkv(&["lint", "demo", "-f", TempValues::new(bad).arg()]);
+    for expected in [
+        "error: nodes.registryMirrors[0].credentialsSecret: \"Harbor_Pull\" is not a Secret name",
+        "warning: nodes.registryMirrors[0].mirrors[0]: \"http://m.example.com\" is plain HTTP",
+    ] {
+        assert!(run.stderr.contains(expected), "{expected}:\n{}", run.stderr);
+    }
+    let hostile = "nodes:\n  registryMirrors:\n    - {registry: \"docker.io:1;x\", mirrors: [\"https://a'b.example.com\"], credentialsSecret: s}\n";
+    let run = capkv(&["lint", "demo", "-f", TempValues::new(hostile).arg()]);
+    for expected in [
+        "error: nodes.registryMirrors[0].registry: \"docker.io:1;x\" is not a registry host",
+        "error: nodes.registryMirrors[0].mirrors[0]: \"https://a'b.example.com\" is not a mirror URL",
+    ] {
+        assert!(run.stderr.contains(expected), "{expected}:\n{}", run.stderr);
+    }
+}
