@@ -8,6 +8,7 @@ pub mod cli;
 pub mod diff;
 pub mod docs;
 pub mod editor_schema;
+pub mod http_url;
 mod ini;
 pub mod input;
 pub mod manual;

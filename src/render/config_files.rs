@@ -7,6 +7,7 @@
 //! password with `"`, `\`, `#`, `;`, `]` or `: ` arrives byte-exact and can never add
 //! a key or a section.
 
+use crate::http_url::HttpUrl;
 use crate::ini::{ini_quote, ini_unsafe};
 use crate::schema::{CSI_CLUSTER_DISTRIBUTION, Values};
 use crate::yaml;
@@ -285,12 +286,13 @@ pub(crate) fn registry_auth(values: &Values) -> Option<RegistryAuth> {
             "sh {script_path} /etc/containerd/config.toml {dir} {CONTAINERD_DROP_IN_DIR}/capkv-registry-auth-{}.toml",
             mirror.registry
         );
-        let mut hosts: Vec<&str> = Vec::new();
-        for host in mirror.mirrors.iter().filter_map(|url| mirror_host(url)) {
+        let mut hosts: Vec<String> = Vec::new();
+        for host in mirror.mirrors.iter().filter_map(|url| HttpUrl::parse(url)) {
+            let host = host.host_port();
             if !hosts.contains(&host) {
-                hosts.push(host);
                 // Validation allows only host characters here; quoted all the same.
                 command.push_str(&format!(" '{host}'"));
+                hosts.push(host);
             }
         }
         commands.push(command);
@@ -301,15 +303,6 @@ pub(crate) fn registry_auth(values: &Values) -> Option<RegistryAuth> {
         files,
         commands,
     })
-}
-
-/// `host[:port]` of a mirror URL, as Go's url.URL.Host has it.
-pub(crate) fn mirror_host(url: &str) -> Option<&str> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))?;
-    let host = rest.split('/').next()?;
-    (!host.is_empty()).then_some(host)
 }
 
 #[cfg(test)]

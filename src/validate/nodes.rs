@@ -4,6 +4,7 @@
 
 use super::Findings;
 use super::ip::parse_ip;
+use crate::http_url::HttpUrl;
 use crate::names::is_dns1123_subdomain;
 use crate::schema::{RegistryMirror, Values};
 
@@ -61,18 +62,15 @@ fn check_mirrors(values: &Values, findings: &mut Findings) {
             findings.error(at("mirrors"), "no mirror: give at least one URL");
         }
         for (j, url) in mirror.mirrors.iter().enumerate() {
-            let rest = url
-                .strip_prefix("https://")
-                .or_else(|| url.strip_prefix("http://"));
             // The host goes into a shell command and a TOML key on the node: only the
             // characters of a host name, an IP address and a port.
-            let host_ok = rest.and_then(|r| r.split('/').next()).is_some_and(|h| {
-                !h.is_empty()
-                    && h.chars().all(|c| {
+            let host_ok = HttpUrl::parse(url).is_some_and(|url| {
+                !url.has_user_info()
+                    && url.host_port().chars().all(|c| {
                         c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']')
                     })
             });
-            if !host_ok || url.chars().any(char::is_whitespace) {
+            if !host_ok {
                 findings.error(
                     format!("nodes.registryMirrors[{i}].mirrors[{j}]"),
                     format!("\"{url}\" is not a mirror URL: expected https://host[:port][/path]"),
@@ -105,7 +103,7 @@ fn check_credentials(i: usize, mirror: &RegistryMirror, findings: &mut Findings)
         );
     }
     for (j, url) in mirror.mirrors.iter().enumerate() {
-        if url.starts_with("http://") {
+        if HttpUrl::parse(url).is_some_and(|url| url.is_plain_http()) {
             findings.warning(
                 format!("nodes.registryMirrors[{i}].mirrors[{j}]"),
                 format!(
@@ -126,18 +124,7 @@ fn check_proxy(values: &Values, findings: &mut Findings) {
             continue;
         }
         // Go's http.ProxyFromEnvironment takes a URL; without a scheme it guesses.
-        let host = url
-            .strip_prefix("http://")
-            .or_else(|| url.strip_prefix("https://"))
-            .map(|rest| {
-                rest.rsplit('@')
-                    .next()
-                    .unwrap_or(rest)
-                    .split(['/', ':'])
-                    .next()
-                    .unwrap_or("")
-            });
-        if host.is_none_or(str::is_empty) || url.chars().any(char::is_whitespace) {
+        if HttpUrl::parse(url).is_none() {
             findings.error(
                 format!("nodes.proxy.{key}"),
                 format!("\"{url}\" is not a proxy URL: expected http://host:port (or https://)"),
