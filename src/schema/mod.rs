@@ -9,6 +9,7 @@ mod autoscaler;
 mod controllers;
 mod enums;
 mod failure_domain;
+mod hardening;
 mod hardware;
 mod health_check;
 mod nodes;
@@ -16,6 +17,10 @@ mod nodes;
 pub use api::{ApiProfile, ApiVersionChoice, BetaVersion, KamajiVersion, ResolvedApiVersions};
 pub use autoscaler::{Autoscaler, Expander};
 pub use failure_domain::{FailureDomain, HostGroup, TopologyObjectType};
+pub use hardening::{
+    Audit, AuditLog, Authentication, ClaimMappings, Encryption, Issuer, JwtAuthenticator, Oidc,
+    PrefixedClaim,
+};
 pub use hardware::{DataDisk, PciDevice, ProvisioningMode};
 pub use health_check::{ConditionStatus, HealthCheck, UnhealthyNodeCondition};
 pub use nodes::{Nodes, Proxy};
@@ -38,7 +43,9 @@ pub type StringMap = indexmap::IndexMap<String, String>;
 /// Keys whose values are credentials: masked by `capkv values` and never echoed in an
 /// error message.
 pub fn is_secret_key(key: &str) -> bool {
-    matches!(key, "password" | "passwd")
+    // encryptionConfig: the EncryptionConfiguration with its keys
+    // (cluster.controlPlane.encryption).
+    matches!(key, "password" | "passwd" | "encryptionConfig")
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -286,6 +293,12 @@ pub struct ControlPlane {
     pub version: String,
     /// Placement and metadata of the control-plane pods on the management cluster
     pub deployment: Placement,
+    /// Who may log in to the tenant API server: JWT issuers (OIDC) or the legacy flags
+    pub authentication: Authentication,
+    /// Audit log of the tenant API server
+    pub audit: Audit,
+    /// Encryption at rest of the tenant's Secrets in the datastore
+    pub encryption: Encryption,
 }
 
 impl Default for ControlPlane {
@@ -312,6 +325,9 @@ impl Default for ControlPlane {
             network: ControlPlaneNetwork::default(),
             version: "v1.31.0".into(),
             deployment: Placement::default(),
+            authentication: Authentication::default(),
+            audit: Audit::default(),
+            encryption: Encryption::default(),
         }
     }
 }

@@ -6,6 +6,7 @@ mod autoscaler;
 mod control_plane;
 mod controllers;
 mod failure_domains;
+mod hardening;
 mod hardware;
 mod health_check;
 mod ip;
@@ -124,6 +125,7 @@ pub fn check(values: &Values, cluster: &str, namespace: &str) -> Findings {
     let mut findings = Findings::default();
     let names = ClusterNames::new(values, cluster, namespace, &[]);
     control_plane::check(values, &mut findings);
+    hardening::check(values, &mut findings);
     controllers::check(values, &names, &mut findings);
     vsphere::check(values, &mut findings);
     ipam::check(values, &mut findings);
