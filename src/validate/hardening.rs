@@ -281,10 +281,10 @@ fn check_encryption(cp: &ControlPlane, version: Option<(u64, u64)>, findings: &m
             ),
         );
     }
-    if !encryption.encryption_config.is_empty() {
-        if let Err(problem) = encryption_config_problem(&encryption.encryption_config) {
-            findings.error(format!("{ENCRYPTION}.encryptionConfig"), problem);
-        }
+    if !encryption.encryption_config.is_empty()
+        && let Err(problem) = encryption_config_problem(&encryption.encryption_config)
+    {
+        findings.error(format!("{ENCRYPTION}.encryptionConfig"), problem);
     }
 }
 

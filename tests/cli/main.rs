@@ -9,6 +9,7 @@ mod diff;
 mod docs;
 mod errors;
 mod failure_domains;
+mod hardening;
 mod hashing;
 mod health_check;
 mod hostile;
