@@ -299,6 +299,13 @@ pub struct ControlPlane {
     pub audit: Audit,
     /// Encryption at rest of the tenant's Secrets in the datastore
     pub encryption: Encryption,
+    /// Registry of the control plane images (empty: Kamaji's, registry.k8s.io)
+    pub registry: String,
+    /// Admission plugins of the tenant API server (`--enable-admission-plugins`, which
+    /// Kamaji sets from this list); empty: Kamaji's default
+    pub admission_controllers: Vec<String>,
+    /// Resources kept in another Kamaji DataStore, e.g. events apart from the rest
+    pub data_store_overrides: Vec<DataStoreOverride>,
 }
 
 impl Default for ControlPlane {
@@ -310,9 +317,11 @@ impl Default for ControlPlane {
             // whose kube-apiserver no longer has the flag.
             api_server: Component {
                 extra_args: vec!["--cloud-provider=external".into()],
+                ..Component::default()
             },
             controller_manager: Component {
                 extra_args: vec!["--cloud-provider=external".into()],
+                ..Component::default()
             },
             scheduler: Component::default(),
             data_store_name: "default".into(),
@@ -328,6 +337,9 @@ impl Default for ControlPlane {
             authentication: Authentication::default(),
             audit: Audit::default(),
             encryption: Encryption::default(),
+            registry: String::new(),
+            admission_controllers: Vec::new(),
+            data_store_overrides: Vec::new(),
         }
     }
 }
@@ -337,6 +349,52 @@ impl Default for ControlPlane {
 pub struct Component {
     /// Extra command-line arguments
     pub extra_args: Vec<String>,
+    /// (capkv) The container's requests and limits (Kubernetes ResourceRequirements)
+    pub resources: Option<Map<String, Value>>,
+    /// (capkv) The container image name in `registry`, instead of Kamaji's (e.g.
+    /// `kube-apiserver` for a hardened build of the same name)
+    pub container_image_name: String,
+}
+
+/// One `dataStoreOverrides` entry: the resource kube-apiserver keeps in another
+/// Kamaji DataStore (`--etcd-servers-overrides`).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DataStoreOverride {
+    /// `group/resource`, the core group empty: `/events`
+    pub resource: String,
+    /// The Kamaji DataStore (an etcd one) that stores it
+    pub data_store: String,
+}
+
+/// The tenant API server behind an Ingress of the management cluster.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ControlPlaneIngress {
+    /// Host name of the Ingress; Kamaji adds it to the certificate's SANs
+    pub hostname: String,
+    /// IngressClass (it must pass TLS through: clients authenticate with certificates)
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub class_name: String,
+    /// Annotations of the Ingress
+    #[serde(default, skip_serializing_if = "StringMap::is_empty")]
+    pub extra_annotations: StringMap,
+    /// Labels of the Ingress
+    #[serde(default, skip_serializing_if = "StringMap::is_empty")]
+    pub extra_labels: StringMap,
+}
+
+/// The LoadBalancer Service of the tenant API server.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+pub struct LoadBalancerConfig {
+    /// The load balancer implementation (Service `loadBalancerClass`); cannot change
+    /// once the Service exists
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub load_balancer_class: String,
+    /// CIDRs allowed to reach the API server (Service `loadBalancerSourceRanges`)
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub load_balancer_source_ranges: Vec<String>,
 }
 
 /// A Kamaji addon is enabled when present (even `{}`) and removed when `null`/absent.
@@ -421,6 +479,13 @@ pub struct ControlPlaneNetwork {
     /// List of additional Subject Alternative Names to use for the API Server serving certificate (hosts, no ports)
     #[serde(rename = "certSANs")]
     pub cert_sans: Vec<String>,
+    /// IP address workers and konnectivity reach the API server at, when it differs from
+    /// the Service's (a VIP in front of it); Kamaji requires an IP, not a name
+    pub advertise_address: String,
+    /// The LoadBalancer Service's class and allowed source ranges
+    pub load_balancer_config: LoadBalancerConfig,
+    /// Expose the API server through an Ingress instead (TLS passthrough)
+    pub ingress: Option<ControlPlaneIngress>,
 }
 
 impl Default for ControlPlaneNetwork {
@@ -431,6 +496,9 @@ impl Default for ControlPlaneNetwork {
             service_annotations: StringMap::new(),
             service_labels: StringMap::new(),
             cert_sans: Vec::new(),
+            advertise_address: String::new(),
+            load_balancer_config: LoadBalancerConfig::default(),
+            ingress: None,
         }
     }
 }

@@ -4,6 +4,7 @@
 
 mod autoscaler;
 mod control_plane;
+mod control_plane_knobs;
 mod controllers;
 mod failure_domains;
 mod hardening;
@@ -126,6 +127,7 @@ pub fn check(values: &Values, cluster: &str, namespace: &str) -> Findings {
     let names = ClusterNames::new(values, cluster, namespace, &[]);
     control_plane::check(values, &mut findings);
     hardening::check(values, &mut findings);
+    control_plane_knobs::check(values, &mut findings);
     controllers::check(values, &names, &mut findings);
     vsphere::check(values, &mut findings);
     ipam::check(values, &mut findings);

@@ -4,6 +4,7 @@ mod argocd;
 mod autoscaler;
 mod chart_releases;
 mod consumers;
+mod control_plane_knobs;
 mod controllers;
 mod diff;
 mod docs;
