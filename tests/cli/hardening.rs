@@ -682,3 +682,34 @@ fn the_encryption_keys_are_never_printed() {
     assert!(!report.contains("cm90YXRlZC1rZXk"), "{report}");
     assert!(!report.contains("rolls"), "{report}");
 }
+
+#[test]
+fn the_readme_example_is_examples_hardened_yaml() {
+    const MARKER: &str = "<!-- examples/hardened.yaml: checked by tests/cli/hardening.rs -->";
+    let root = crate::support::repo_root();
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
+    let block = readme
+        .split_once(&format!("{MARKER}\n```yaml\n"))
+        .expect("the marker and a yaml block follow each other")
+        .1
+        .split_once("```\n")
+        .expect("the block ends")
+        .0;
+    let example = std::fs::read_to_string(root.join(HARDENED)).expect(HARDENED);
+    assert_eq!(
+        block, example,
+        "README.md's example differs from {HARDENED}"
+    );
+    // It lints without a finding about the control plane (the rest of the cluster is
+    // the built-in defaults, with their own warnings).
+    let run = capkv(&["lint", "-f", HARDENED]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let output = format!("{}{}", run.stdout, run.stderr);
+    assert!(
+        !output
+            .lines()
+            .any(|l| l.starts_with("warning: cluster.controlPlane")
+                || l.starts_with("error: cluster.controlPlane")),
+        "{output}"
+    );
+}
