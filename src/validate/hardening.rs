@@ -231,6 +231,12 @@ fn check_audit(cp: &ControlPlane, findings: &mut Findings) {
         }
     }
     let log = &audit.log;
+    if log.volume.as_ref().is_some_and(|v| v.contains_key("name")) {
+        findings.error(
+            format!("{AUDIT}.log.volume.name"),
+            "capkv names the volume: give only its source (e.g. persistentVolumeClaim: {claimName: audit})",
+        );
+    }
     if log.volume.is_none() {
         for (key, set) in [
             ("maxAgeDays", log.max_age_days.is_some()),

@@ -6,7 +6,7 @@
 //! `controllers/kamajicontrolplane_controller_tcp.go`, cited per test) and what Kamaji
 //! or kube-apiserver would refuse later, found by lint.
 
-use crate::support::{capkv, documents};
+use crate::support::{TempValues, capkv, documents};
 use serde_json::{Value, json};
 
 fn spec(args: &[&str]) -> Value {
@@ -215,4 +215,37 @@ fn a_list_of_admission_plugins_warns_of_the_defaults_it_turns_off() {
         all.contains("NamespaceLifecycle") && !all.contains("ServiceAccount,"),
         "{all}"
     );
+}
+
+#[test]
+fn control_plane_settings_roll_no_worker() {
+    let old = TempValues::named("old.yaml", &capkv(&["render", "demo"]).success());
+    let new = TempValues::named(
+        "new.yaml",
+        &capkv(&[
+            "render",
+            "demo",
+            "--set",
+            "cluster.controlPlane.registry=registry.example.com/k8s",
+            "--set",
+            "cluster.controlPlane.admissionControllers={NamespaceLifecycle,NodeRestriction}",
+            "--set",
+            "cluster.controlPlane.network.advertiseAddress=10.0.0.10",
+            "--set-json",
+            r#"cluster.controlPlane.apiServer.resources={"requests":{"cpu":"1"}}"#,
+        ])
+        .success(),
+    );
+    let report = capkv(&["diff", old.arg(), new.arg()]).success();
+    // Only the KamajiControlPlane changes: the pools' templates do not name it.
+    assert!(
+        report.contains("unchanged  default/demo-default-md"),
+        "{report}"
+    );
+    assert!(report.contains("Objects: 1 changed"), "{report}");
+    assert!(
+        report.contains("~ KamajiControlPlane default/demo"),
+        "{report}"
+    );
+    assert!(!report.contains("rolls"), "{report}");
 }

@@ -393,6 +393,11 @@ fn combinations_kube_apiserver_refuses_are_errors() {
             "the events go to stdout",
         ),
         (
+            &["--set", "cluster.controlPlane.audit.log.volume.name=logs"],
+            "cluster.controlPlane.audit.log.volume.name",
+            "capkv names the volume",
+        ),
+        (
             &[
                 "--set",
                 "cluster.controlPlane.encryption.encryptionConfig=x",
