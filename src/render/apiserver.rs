@@ -21,6 +21,7 @@ use std::collections::BTreeMap;
 pub(crate) const CONFIG_DIR: &str = "/etc/kubernetes/apiserver-config";
 pub(crate) const AUTHENTICATION_FILE: &str = "authentication-config.yaml";
 pub(crate) const AUDIT_POLICY_FILE: &str = "audit-policy.yaml";
+pub(crate) const OIDC_CA_FILE: &str = "oidc-ca.crt";
 /// Where the encryption configuration's Secret is mounted.
 pub(crate) const ENCRYPTION_DIR: &str = "/etc/kubernetes/encryption";
 /// Where `audit.log.volume` is mounted; the events go to `audit.log` in it.
@@ -66,6 +67,12 @@ impl ApiServerHardening {
         }
         if let Some(oidc) = &cp.authentication.oidc {
             out.args.extend(oidc.flags());
+            if !oidc.ca_bundle.is_empty() {
+                out.config_files
+                    .insert(OIDC_CA_FILE, oidc.ca_bundle.clone());
+                out.args
+                    .push(format!("--oidc-ca-file={CONFIG_DIR}/{OIDC_CA_FILE}"));
+            }
         }
         if cp.audit.enabled {
             out.config_files.insert(

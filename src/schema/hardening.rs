@@ -105,6 +105,9 @@ pub struct Oidc {
     pub groups_prefix: String,
     /// `--oidc-signing-algs` (kube-apiserver's default: RS256)
     pub signing_algs: Vec<String>,
+    /// PEM CA bundle of the issuer's TLS certificate: capkv mounts it and sets
+    /// `--oidc-ca-file` (default: the system's roots)
+    pub ca_bundle: String,
 }
 
 impl Oidc {

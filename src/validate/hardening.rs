@@ -91,11 +91,23 @@ fn check_authentication(cp: &ControlPlane, version: Option<(u64, u64)>, findings
             );
         }
     }
+    let service_account_issuer = service_account_issuer(cp);
     let mut issuers = Vec::new();
     for (index, jwt) in auth.jwt.iter().enumerate() {
         let at = format!("{AUTH}.jwt[{index}]");
         let issuer = &jwt.issuer;
         https_url(&issuer.url, &format!("{at}.issuer.url"), findings);
+        // kube-apiserver refuses an issuer that is its own service account issuer
+        // (validation.go validateURL, disallowedIssuers).
+        if issuer.url == service_account_issuer {
+            findings.error(
+                format!("{at}.issuer.url"),
+                format!(
+                    "\"{}\" is the API server's own service account issuer: kube-apiserver refuses it as a JWT issuer",
+                    issuer.url
+                ),
+            );
+        }
         if issuers.contains(&issuer.url.trim_end_matches('/')) {
             findings.error(
                 format!("{at}.issuer.url"),
@@ -124,6 +136,11 @@ fn check_authentication(cp: &ControlPlane, version: Option<(u64, u64)>, findings
             &format!("{AUTH}.oidc.issuerURL"),
             findings,
         );
+        if !oidc.ca_bundle.is_empty()
+            && let Some(problem) = super::nodes::pem_problem(&oidc.ca_bundle)
+        {
+            findings.error(format!("{AUTH}.oidc.caBundle"), problem);
+        }
         if oidc.client_id.is_empty() {
             findings.error(
                 format!("{AUTH}.oidc.clientID"),
@@ -131,6 +148,17 @@ fn check_authentication(cp: &ControlPlane, version: Option<(u64, u64)>, findings
             );
         }
     }
+}
+
+/// `--service-account-issuer`: the user's, else the one Kamaji sets (clastix/kamaji
+/// `internal/builders/controlplane/deployment.go:696`).
+fn service_account_issuer(cp: &ControlPlane) -> &str {
+    cp.api_server
+        .extra_args
+        .iter()
+        .rev()
+        .find_map(|arg| arg.strip_prefix("--service-account-issuer="))
+        .unwrap_or("https://kubernetes.default.svc.cluster.local")
 }
 
 fn check_audiences(jwt: &crate::schema::JwtAuthenticator, at: &str, findings: &mut Findings) {

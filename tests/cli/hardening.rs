@@ -320,7 +320,8 @@ fn the_legacy_oidc_flags_are_rendered_from_values() {
     ] {
         assert!(args.iter().any(|a| a == flag), "{flag} in {args:?}");
     }
-    // Unset flags are left to kube-apiserver's defaults, and nothing is mounted.
+    // Unset flags are left to kube-apiserver's defaults, and without caBundle nothing
+    // is mounted.
     assert!(
         !args.iter().any(|a| a.starts_with("--oidc-groups")),
         "{args:?}"
@@ -391,6 +392,14 @@ fn combinations_kube_apiserver_refuses_are_errors() {
             &["--set", "cluster.controlPlane.audit.log.volume=null"],
             "cluster.controlPlane.audit.log.maxAgeDays",
             "the events go to stdout",
+        ),
+        (
+            &[
+                "--set",
+                "cluster.controlPlane.authentication.jwt[0].issuer.url=https://kubernetes.default.svc.cluster.local",
+            ],
+            "cluster.controlPlane.authentication.jwt[0].issuer.url",
+            "the API server's own service account issuer",
         ),
         (
             &["--set", "cluster.controlPlane.audit.log.volume.name=logs"],
@@ -716,5 +725,38 @@ fn the_readme_example_is_examples_hardened_yaml() {
             .any(|l| l.starts_with("warning: cluster.controlPlane")
                 || l.starts_with("error: cluster.controlPlane")),
         "{output}"
+    );
+}
+
+#[test]
+fn the_legacy_oidc_ca_bundle_is_mounted_as_the_oidc_ca_file() {
+    let bundle = std::fs::read_to_string(
+        crate::support::repo_root().join("tests/helm-values/set-files/cert.pem"),
+    )
+    .expect("a PEM certificate");
+    let docs = render(&[
+        "demo",
+        "--set",
+        "cluster.controlPlane.authentication.oidc.issuerURL=https://idp.example.com",
+        "--set",
+        "cluster.controlPlane.authentication.oidc.clientID=kubernetes",
+        "--set-file",
+        "cluster.controlPlane.authentication.oidc.caBundle=tests/helm-values/set-files/cert.pem",
+    ]);
+    // kube-apiserver reads --oidc-ca-file as a PEM bundle: the file is the bundle.
+    assert_eq!(mounted_file(&docs, "--oidc-ca-file"), bundle);
+    let run = capkv(&[
+        "render",
+        "demo",
+        "--set",
+        "cluster.controlPlane.authentication.oidc.issuerURL=https://idp.example.com",
+        "--set",
+        "cluster.controlPlane.authentication.oidc.clientID=kubernetes",
+        "--set",
+        "cluster.controlPlane.authentication.oidc.caBundle=not-a-certificate",
+    ]);
+    run.assert_fails(
+        1,
+        "error: cluster.controlPlane.authentication.oidc.caBundle: not a PEM certificate",
     );
 }
