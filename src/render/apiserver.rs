@@ -26,10 +26,12 @@ pub(crate) const OIDC_CA_FILE: &str = "oidc-ca.crt";
 pub(crate) const ENCRYPTION_DIR: &str = "/etc/kubernetes/encryption";
 /// Where `audit.log.volume` is mounted; the events go to `audit.log` in it.
 pub(crate) const AUDIT_LOG_DIR: &str = "/var/log/kubernetes/audit";
-/// Pod annotation with the hash of the ConfigMap's files: a change of the audit policy,
-/// which kube-apiserver reads only at start, changes the pod template and so restarts
-/// the API server (Kamaji merges `podAdditionalMetadata.annotations` into the pod
-/// template: `internal/builders/controlplane/deployment.go:126`).
+/// Pod annotation with the hash of the files kube-apiserver reads only at start (the
+/// audit policy, the legacy OIDC CA): a change of one changes the pod template and so
+/// restarts the API server (Kamaji merges `podAdditionalMetadata.annotations` into the
+/// pod template: `internal/builders/controlplane/deployment.go:126`). The
+/// authentication configuration is left out: kube-apiserver reloads it, so a change
+/// of an issuer restarts nothing.
 pub(crate) const CONFIG_CHECKSUM_ANNOTATION: &str = "checksum/apiserver-config";
 
 const CONFIG_VOLUME: &str = "capkv-apiserver-config";
@@ -94,8 +96,15 @@ impl ApiServerHardening {
                 "mountPath": CONFIG_DIR,
                 "readOnly": true,
             }));
-            out.pod_annotations
-                .insert(CONFIG_CHECKSUM_ANNOTATION, checksum(&out.config_files));
+            let read_at_start: BTreeMap<_, _> = out
+                .config_files
+                .iter()
+                .filter(|(file, _)| **file != AUTHENTICATION_FILE)
+                .collect();
+            if !read_at_start.is_empty() {
+                out.pod_annotations
+                    .insert(CONFIG_CHECKSUM_ANNOTATION, checksum(&read_at_start));
+            }
         }
         let encryption = &cp.encryption;
         if encryption.enabled() {
@@ -203,7 +212,7 @@ fn default_audit_rules() -> Value {
     ])
 }
 
-fn checksum(files: &BTreeMap<&'static str, String>) -> String {
+fn checksum(files: &BTreeMap<&&'static str, &String>) -> String {
     let value = serde_json::to_value(files).unwrap_or_default();
     super::hash::spec_hash(&value)
 }

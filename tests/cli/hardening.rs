@@ -543,6 +543,19 @@ fn an_audit_policy_change_restarts_the_api_server_and_rolls_no_worker() {
         "{report}"
     );
     assert!(!report.contains("rolls"), "no pool rolls:\n{report}");
+    // kube-apiserver reloads the authentication configuration itself: an issuer
+    // change leaves the pods alone.
+    let other_issuer = render(&[
+        "-f",
+        HARDENED,
+        "--set",
+        "cluster.controlPlane.authentication.jwt[0].claimMappings.username.claim=sub",
+    ]);
+    assert_eq!(annotation(&old_docs), annotation(&other_issuer));
+    assert_ne!(
+        mounted_file(&old_docs, "--authentication-config"),
+        mounted_file(&other_issuer, "--authentication-config")
+    );
     assert!(
         report.contains("unchanged  default/hardened-default-md"),
         "{report}"
