@@ -26,9 +26,9 @@ pub(crate) const OIDC_CA_FILE: &str = "oidc-ca.crt";
 pub(crate) const ENCRYPTION_DIR: &str = "/etc/kubernetes/encryption";
 /// Where `audit.log.volume` is mounted; the events go to `audit.log` in it.
 pub(crate) const AUDIT_LOG_DIR: &str = "/var/log/kubernetes/audit";
-/// Pod annotation with the hash of the files kube-apiserver reads only at start (the
-/// audit policy, the legacy OIDC CA): a change of one changes the pod template and so
-/// restarts the API server (Kamaji merges `podAdditionalMetadata.annotations` into the
+/// Pod annotation with the hash of the files kube-apiserver is not relied on to reload
+/// (the audit policy, read only at start, and the legacy OIDC CA): a change of one
+/// changes the pod template and so restarts the API server (Kamaji merges `podAdditionalMetadata.annotations` into the
 /// pod template: `internal/builders/controlplane/deployment.go:126`). The
 /// authentication configuration is left out: kube-apiserver reloads it, so a change
 /// of an issuer restarts nothing.
