@@ -79,6 +79,10 @@ pub struct ClusterNames {
     /// The Cluster Autoscaler's Deployment, ServiceAccount, Role and RoleBinding; also
     /// its pods' `app` label.
     pub autoscaler: String,
+    /// ConfigMap of the tenant API server's authentication configuration and audit policy.
+    pub apiserver_config: String,
+    /// The encryption configuration: the user's Secret, or the one capkv renders.
+    pub encryption_config: String,
     /// VSphereFailureDomain and VSphereDeploymentZone of each `failureDomains[].name`:
     /// cluster-scoped, so the namespace is part of the name.
     pub failure_domains: BTreeMap<String, String>,
@@ -124,6 +128,11 @@ impl ClusterNames {
             prometheus_role: of("prometheus-secret-reader"),
             prometheus_role_binding: of("prometheus-secret-access"),
             autoscaler: label_sized(of("cluster-autoscaler")),
+            apiserver_config: of("apiserver-config"),
+            encryption_config: match &values.cluster.control_plane.encryption.secret_name {
+                given if !given.is_empty() => given.clone(),
+                _ => of("encryption-config"),
+            },
             failure_domains: values
                 .failure_domains
                 .iter()

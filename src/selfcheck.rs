@@ -518,6 +518,7 @@ fn checks(doc: &Value, kind: &str, what: What<'_>) -> Vec<Check> {
                 checks.push(reference(doc, (&pointer, at), None, what));
             }
         }
+        "KamajiControlPlane" => control_plane_volumes(doc, what, &mut checks),
         "VSphereMachineTemplate" => {
             let devices = "/spec/template/spec/network/devices";
             for d in 0..array_len(doc, devices) {
@@ -532,6 +533,41 @@ fn checks(doc: &Value, kind: &str, what: What<'_>) -> Vec<Check> {
         _ => {}
     }
     checks
+}
+
+/// Every volume the API server mounts is a volume of the pod (Kamaji adds the mounts
+/// and the volumes as given, and the kubelet refuses a pod with a mount of no volume),
+/// and a ConfigMap volume names a ConfigMap of the output: capkv renders every
+/// ConfigMap the control plane mounts (a Secret may be the user's own).
+fn control_plane_volumes(doc: &Value, what: What<'_>, checks: &mut Vec<Check>) {
+    let volumes = "/spec/deployment/extraVolumes";
+    let volume_names: Vec<&str> = lookup(doc, volumes)
+        .and_then(Value::as_array)
+        .map(|items| items.iter().filter_map(|v| v["name"].as_str()).collect())
+        .unwrap_or_default();
+    let mounts = "/spec/apiServer/extraVolumeMounts";
+    for m in 0..array_len(doc, mounts) {
+        let pointer = format!("{mounts}/{m}/name");
+        let name = lookup(doc, &pointer).and_then(Value::as_str);
+        if !name.is_some_and(|name| volume_names.contains(&name)) {
+            checks.push(Check::Problem(format!(
+                "{what}: {} mounts no volume of spec.deployment.extraVolumes",
+                dotted(&pointer)
+            )));
+        }
+    }
+    for v in 0..array_len(doc, volumes) {
+        let pointer = format!("{volumes}/{v}/configMap/name");
+        if let Some(name) = lookup(doc, &pointer).and_then(Value::as_str) {
+            checks.push(Check::Resolves {
+                at: dotted(&pointer).into(),
+                group: String::new(),
+                kind: "ConfigMap".into(),
+                name: name.to_owned(),
+                api_version: None,
+            });
+        }
+    }
 }
 
 fn array_len(doc: &Value, pointer: &str) -> usize {
@@ -650,6 +686,30 @@ mod tests {
     fn assert_one(problems: &[String], needle: &str) {
         assert_eq!(problems.len(), 1, "{problems:#?}");
         assert!(problems[0].contains(needle), "{needle:?} in {problems:#?}");
+    }
+
+    #[test]
+    fn control_plane_mounts_need_their_volumes_and_config_maps() {
+        let found = broken(|v| {
+            find(v, "KamajiControlPlane")["spec"] = json!({
+                "apiServer": {"extraVolumeMounts": [{"name": "a", "mountPath": "/a"}]},
+                "deployment": {"extraVolumes": [{"name": "b", "secret": {"secretName": "s"}}]},
+            });
+        });
+        assert_one(
+            &found,
+            "spec.apiServer.extraVolumeMounts[0].name mounts no volume of spec.deployment.extraVolumes",
+        );
+        let found = broken(|v| {
+            find(v, "KamajiControlPlane")["spec"] = json!({
+                "apiServer": {"extraVolumeMounts": [{"name": "a", "mountPath": "/a"}]},
+                "deployment": {"extraVolumes": [{"name": "a", "configMap": {"name": "missing"}}]},
+            });
+        });
+        assert_one(
+            &found,
+            "spec.deployment.extraVolumes[0].configMap.name names ConfigMap \"missing\", which is not in the output",
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! (names, API versions of the profile, kubelet arguments), so templates hold no logic
 //! beyond layout.
 
+use super::apiserver::ApiServerHardening;
 use super::config_files;
 use crate::node_labels::{self, NodeLabel};
 use crate::object_names::{ClusterNames, DeploymentNames, PoolNames};
@@ -73,6 +74,8 @@ pub(crate) struct ClusterContext<'a> {
     pub registry_auth: Option<config_files::RegistryAuth>,
     /// Every object name, derived in one place.
     pub names: ClusterNames,
+    /// The API server's authentication, audit and encryption flags, files and mounts.
+    pub apiserver: ApiServerHardening,
     /// The CPI pods' placement, the chart's top-level keys included.
     pub cpi_placement: Placement,
     /// `ipamProvider.prefix` as a number (the chart wrote it as a string).
@@ -232,6 +235,11 @@ impl<'a> ClusterContext<'a> {
             registry_auth: config_files::registry_auth(values),
             csi_vsphere_conf,
             vcenter_ca: vcenter_ca(values, &names),
+            apiserver: ApiServerHardening::new(
+                &values.cluster.control_plane,
+                &names.apiserver_config,
+                &names.encryption_config,
+            ),
             names,
             cpi_placement: values.v_sphere_cloud_controller_manager.placement(),
             ipam_prefix: values.ipam_provider.prefix.value(),

@@ -1,5 +1,6 @@
 //! Rendering stage: typed values → Kubernetes objects, through the embedded templates.
 
+pub(crate) mod apiserver;
 pub(crate) mod config_files;
 pub(crate) mod context;
 mod engine;

@@ -9,6 +9,7 @@ mod autoscaler;
 mod controllers;
 mod enums;
 mod failure_domain;
+mod hardening;
 mod hardware;
 mod health_check;
 mod nodes;
@@ -16,6 +17,10 @@ mod nodes;
 pub use api::{ApiProfile, ApiVersionChoice, BetaVersion, KamajiVersion, ResolvedApiVersions};
 pub use autoscaler::{Autoscaler, Expander};
 pub use failure_domain::{FailureDomain, HostGroup, TopologyObjectType};
+pub use hardening::{
+    Audit, AuditLog, Authentication, ClaimMappings, Encryption, Issuer, JwtAuthenticator, Oidc,
+    PrefixedClaim,
+};
 pub use hardware::{
     ACCELERATOR_LABEL, DataDisk, Gpu, IpPool, NetworkDevice, PciDevice, ProvisioningMode,
     accelerator,
@@ -41,7 +46,9 @@ pub type StringMap = indexmap::IndexMap<String, String>;
 /// Keys whose values are credentials: masked by `capkv values` and never echoed in an
 /// error message.
 pub fn is_secret_key(key: &str) -> bool {
-    matches!(key, "password" | "passwd")
+    // encryptionConfig: the EncryptionConfiguration with its keys
+    // (cluster.controlPlane.encryption).
+    matches!(key, "password" | "passwd" | "encryptionConfig")
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -305,6 +312,19 @@ pub struct ControlPlane {
     pub version: String,
     /// Placement and metadata of the control-plane pods on the management cluster
     pub deployment: Placement,
+    /// Who may log in to the tenant API server: JWT issuers (OIDC) or the legacy flags
+    pub authentication: Authentication,
+    /// Audit log of the tenant API server
+    pub audit: Audit,
+    /// Encryption at rest of the tenant's Secrets in the datastore
+    pub encryption: Encryption,
+    /// Registry of the control plane images (empty: Kamaji's, registry.k8s.io)
+    pub registry: String,
+    /// Admission plugins of the tenant API server (`--enable-admission-plugins`, which
+    /// Kamaji sets from this list); empty: Kamaji's default
+    pub admission_controllers: Vec<String>,
+    /// Resources kept in another Kamaji DataStore, e.g. events apart from the rest
+    pub data_store_overrides: Vec<DataStoreOverride>,
 }
 
 impl Default for ControlPlane {
@@ -316,9 +336,11 @@ impl Default for ControlPlane {
             // whose kube-apiserver no longer has the flag.
             api_server: Component {
                 extra_args: vec!["--cloud-provider=external".into()],
+                ..Component::default()
             },
             controller_manager: Component {
                 extra_args: vec!["--cloud-provider=external".into()],
+                ..Component::default()
             },
             scheduler: Component::default(),
             data_store_name: "default".into(),
@@ -331,6 +353,12 @@ impl Default for ControlPlane {
             network: ControlPlaneNetwork::default(),
             version: "v1.31.0".into(),
             deployment: Placement::default(),
+            authentication: Authentication::default(),
+            audit: Audit::default(),
+            encryption: Encryption::default(),
+            registry: String::new(),
+            admission_controllers: Vec::new(),
+            data_store_overrides: Vec::new(),
         }
     }
 }
@@ -340,6 +368,52 @@ impl Default for ControlPlane {
 pub struct Component {
     /// Extra command-line arguments
     pub extra_args: Vec<String>,
+    /// (capkv) The container's requests and limits (Kubernetes ResourceRequirements)
+    pub resources: Option<Map<String, Value>>,
+    /// (capkv) The container image name in `registry`, instead of Kamaji's (e.g.
+    /// `kube-apiserver` for a hardened build of the same name)
+    pub container_image_name: String,
+}
+
+/// One `dataStoreOverrides` entry: the resource kube-apiserver keeps in another
+/// Kamaji DataStore (`--etcd-servers-overrides`).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DataStoreOverride {
+    /// `group/resource`, the core group empty: `/events`
+    pub resource: String,
+    /// The Kamaji DataStore (an etcd one) that stores it
+    pub data_store: String,
+}
+
+/// The tenant API server behind an Ingress of the management cluster.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ControlPlaneIngress {
+    /// Host name of the Ingress; Kamaji adds it to the certificate's SANs
+    pub hostname: String,
+    /// IngressClass (it must pass TLS through: clients authenticate with certificates)
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub class_name: String,
+    /// Annotations of the Ingress
+    #[serde(default, skip_serializing_if = "StringMap::is_empty")]
+    pub extra_annotations: StringMap,
+    /// Labels of the Ingress
+    #[serde(default, skip_serializing_if = "StringMap::is_empty")]
+    pub extra_labels: StringMap,
+}
+
+/// The LoadBalancer Service of the tenant API server.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+pub struct LoadBalancerConfig {
+    /// The load balancer implementation (Service `loadBalancerClass`); cannot change
+    /// once the Service exists
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub load_balancer_class: String,
+    /// CIDRs allowed to reach the API server (Service `loadBalancerSourceRanges`)
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub load_balancer_source_ranges: Vec<String>,
 }
 
 /// A Kamaji addon is enabled when present (even `{}`) and removed when `null`/absent.
@@ -430,6 +504,13 @@ pub struct ControlPlaneNetwork {
     /// List of additional Subject Alternative Names to use for the API Server serving certificate (hosts, no ports)
     #[serde(rename = "certSANs")]
     pub cert_sans: Vec<String>,
+    /// IP address workers and konnectivity reach the API server at, when it differs from
+    /// the Service's (a VIP in front of it); Kamaji requires an IP, not a name
+    pub advertise_address: String,
+    /// The LoadBalancer Service's class and allowed source ranges
+    pub load_balancer_config: LoadBalancerConfig,
+    /// Expose the API server through an Ingress instead (TLS passthrough)
+    pub ingress: Option<ControlPlaneIngress>,
 }
 
 impl Default for ControlPlaneNetwork {
@@ -440,6 +521,9 @@ impl Default for ControlPlaneNetwork {
             service_annotations: StringMap::new(),
             service_labels: StringMap::new(),
             cert_sans: Vec::new(),
+            advertise_address: String::new(),
+            load_balancer_config: LoadBalancerConfig::default(),
+            ingress: None,
         }
     }
 }

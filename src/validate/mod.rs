@@ -4,8 +4,10 @@
 
 mod autoscaler;
 mod control_plane;
+mod control_plane_knobs;
 mod controllers;
 mod failure_domains;
+mod hardening;
 mod hardware;
 mod health_check;
 mod ip;
@@ -124,6 +126,8 @@ pub fn check(values: &Values, cluster: &str, namespace: &str) -> Findings {
     let mut findings = Findings::default();
     let names = ClusterNames::new(values, cluster, namespace, &[]);
     control_plane::check(values, &mut findings);
+    hardening::check(values, &mut findings);
+    control_plane_knobs::check(values, &mut findings);
     controllers::check(values, &names, &mut findings);
     vsphere::check(values, &mut findings);
     ipam::check(values, &mut findings);

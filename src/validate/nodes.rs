@@ -149,7 +149,7 @@ fn check_proxy(values: &Values, findings: &mut Findings) {
 }
 
 /// Why `text` is not one or more PEM certificates, if it is not.
-fn pem_problem(text: &str) -> Option<&'static str> {
+pub(super) fn pem_problem(text: &str) -> Option<&'static str> {
     let mut rest = text.trim();
     if rest.is_empty() {
         return Some("empty: give a PEM certificate (-----BEGIN CERTIFICATE----- …)");
