@@ -39,10 +39,13 @@ fn check_version(values: &Values, findings: &mut Findings) {
                 .iter()
                 .position(|a| a.starts_with("--cloud-provider"))
             {
+                // Removing the flag from the values is not enough on a running cluster:
+                // kamaji internal/builders/controlplane/deployment.go mergeAPIServerArgs
+                // keeps the container's flags that are neither managed nor user-given.
                 findings.error(
                     format!("cluster.controlPlane.apiServer.extraArgs[{i}]"),
                     format!(
-                        "kube-apiserver {} has no {} flag (removed in Kubernetes 1.33) and would not start: remove it (set cluster.controlPlane.apiServer.extraArgs: []); controllerManager keeps --cloud-provider=external",
+                        "kube-apiserver {} has no {} flag (removed in Kubernetes 1.33) and would not start: remove it (set cluster.controlPlane.apiServer.extraArgs: []); controllerManager keeps --cloud-provider=external. On a cluster that runs with the flag today, also delete it once from the kube-apiserver container of the control plane Deployment (named after the cluster) before upgrading: Kamaji keeps every flag it finds there that it does not own",
                         cp.version, cp.api_server.extra_args[i]
                     ),
                 );

@@ -122,6 +122,10 @@ fn apiserver_cloud_provider_flag_fails_from_kubernetes_1_33() {
         "cluster.controlPlane.version=v1.33.1",
     ]);
     run.assert_fails(1, "cluster.controlPlane.apiServer.extraArgs[0]: kube-apiserver v1.33.1 has no --cloud-provider=external flag");
+    // Kamaji keeps a flag it does not own on the running container (kamaji
+    // internal/builders/controlplane/deployment.go:758-795, mergeAPIServerArgs): the
+    // message says how to get it off a running cluster.
+    run.assert_fails(1, "also delete it once from the kube-apiserver container of the control plane Deployment (named after the cluster) before upgrading");
     capkv(&[
         "render",
         "demo",
