@@ -1,11 +1,13 @@
 //! `capkv diff OLD NEW`: what changes between two rendered streams, and what CAPI and
 //! CAPV will do about it (roll, scale, reject).
 //!
-//! Stages: [`stream`] (parse, key objects) → [`rollout`] (pools, template pairs),
-//! [`immutable`] (rejected changes), [`objects`] (diffs, with [`secret`] values
-//! hidden) → [`text`] or [`markdown`].
+//! Stages: [`stream`] (parse, key objects) → [`hub`] (each object as CAPI stores it)
+//! → [`rollout`] (pools, template pairs), [`immutable`] (rejected changes);
+//! [`objects`] (diffs of the streams as written, with [`secret`] values hidden) →
+//! [`text`] or [`markdown`].
 
 mod fields;
+mod hub;
 mod immutable;
 mod markdown;
 mod objects;
@@ -31,10 +33,11 @@ pub struct Report {
 
 impl Report {
     pub fn new(old: &Stream, new: &Stream) -> Report {
-        let (pools, replacements) = rollout::pools(old, new);
+        let (stored_old, stored_new) = (hub::stream(old), hub::stream(new));
+        let (pools, replacements) = rollout::pools(&stored_old, &stored_new);
         Report {
             pools,
-            problems: immutable::problems(old, new),
+            problems: immutable::problems(&stored_old, &stored_new),
             objects: objects::compare(old, new, &replacements),
         }
     }

@@ -353,3 +353,43 @@ fn on_delete_pools_wait_for_deletion_and_a_version_without_v_is_no_change() {
         "{report}"
     );
 }
+
+/// The API server stores every MachineDeployment and KubeadmConfigTemplate converted
+/// to v1beta2 (api/core/v1beta1/conversion.go:1673-1694 and :654-661 for the
+/// MachineDeployment, api/bootstrap/kubeadm/v1beta2/conversion.go:23-41 for the
+/// kubelet flags), so rendering the same cluster for other API versions changes the
+/// text of objects, not the cluster: no pool rolls, nothing is rejected.
+#[test]
+fn an_api_version_switch_of_an_unchanged_cluster_rolls_nothing() {
+    let render = |sets: &[&str]| {
+        let mut args = vec!["render", "-f", "examples/full.yaml"];
+        for set in sets {
+            args.extend(["--set", set]);
+        }
+        TempValues::named("stream.yaml", &capkv(&args).success())
+    };
+    let newest = render(&[]);
+    let oldest = render(&[
+        "apiVersions.capi=v1beta1",
+        "apiVersions.capv=v1beta1",
+        "apiVersions.kamaji=v1alpha1",
+    ]);
+    let capi_only = render(&["apiVersions.capi=v1beta1"]);
+    for (a, b) in [
+        (&oldest, &newest),
+        (&newest, &oldest),
+        (&capi_only, &newest),
+    ] {
+        let report = diff(a, b, &[]).success();
+        assert!(report.contains("~ MachineDeployment default/prod-eu-1-general-md"));
+        for pool in [
+            "prod-eu-1-general-md",
+            "prod-eu-1-gpu-md",
+            "prod-eu-1-batch-milan-a-md",
+            "prod-eu-1-batch-milan-b-md",
+        ] {
+            assert_eq!(status_of(&report, pool), "unchanged", "{report}");
+        }
+        assert!(!report.contains("Rejected"), "{report}");
+    }
+}
