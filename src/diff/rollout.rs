@@ -1,11 +1,12 @@
 //! The rolling-update preview: what each MachineDeployment will do to its machines.
 //!
 //! CAPI rolls a MachineDeployment (new MachineSet, every machine replaced) when one of
-//! the fields it compares changes: the bootstrap and infrastructure references (kind
-//! and name, never the API version), `version`, `failureDomain`, or the requested
+//! the fields it compares changes: the bootstrap and infrastructure references (group,
+//! kind and name, never the API version), `version`, `failureDomain`, or the requested
 //! rollout time. Everything else in the machine template is propagated in place, and
 //! `replicas` or the autoscaler bounds only scale. This mirrors CAPI's
-//! `MachineTemplateUpToDate`.
+//! `MachineTemplateUpToDate` (core/reconcilers/machinedeployment/mdutil/util.go:361-410).
+//! Objects arrive in their stored v1beta2 form ([`super::hub`]).
 //!
 //! The pool's rollout settings (`nodePools[].rollout`) are named apart: a reviewer
 //! changing a drain timeout or a maxSurge wants to read that no machine is replaced.
@@ -23,24 +24,17 @@ const ROLLING_FIELDS: &[&[&str]] = &[
     &["spec", "template", "spec", "version"],
     &["spec", "template", "spec", "failureDomain"],
     &["spec", "template", "spec", "bootstrap", "dataSecretName"],
-    // v1beta2 and v1beta1 spellings of "roll at this time".
     &["spec", "rollout", "after"],
-    &["spec", "rolloutAfter"],
 ];
-/// Rollout settings, in both API versions' places: the strategy and deletion order are
-/// not part of the machine template, and CAPI leaves minReadySeconds and the node
-/// timeouts out when it compares machine templates (`MachineTemplateDeepCopyRolloutFields`),
-/// so it updates them on the MachineDeployment, its MachineSets and machines in place.
+/// Rollout settings: the strategy and deletion order are not part of the machine
+/// template, and CAPI leaves minReadySeconds and the node timeouts out when it compares
+/// machine templates (`MachineTemplateDeepCopyRolloutFields`), so it updates them on
+/// the MachineDeployment, its MachineSets and machines in place.
 const IN_PLACE_FIELDS: &[&[&str]] = &[
     &["spec", "rollout", "strategy"],
-    &["spec", "strategy"],
     &["spec", "deletion"],
-    &["spec", "minReadySeconds"],
     &["spec", "template", "spec", "minReadySeconds"],
     &["spec", "template", "spec", "deletion"],
-    &["spec", "template", "spec", "nodeDrainTimeout"],
-    &["spec", "template", "spec", "nodeVolumeDetachTimeout"],
-    &["spec", "template", "spec", "nodeDeletionTimeout"],
 ];
 const INFRASTRUCTURE_REF: &[&str] = &["spec", "template", "spec", "infrastructureRef"];
 const BOOTSTRAP_REF: &[&str] = &["spec", "template", "spec", "bootstrap", "configRef"];
@@ -154,6 +148,13 @@ pub(super) fn pools(old: &Stream, new: &Stream) -> (Vec<Pool>, Vec<Replacement>)
                 rolls.push(Roll::Field(field_change(path, before, &object.value)));
                 continue;
             };
+            if (&old_ref.kind, &old_ref.name) == (&new_ref.kind, &new_ref.name) {
+                // The same template under another API group: CAPI compares the whole
+                // reference, so it rolls, but no template was renamed.
+                let group: Vec<&str> = path.iter().copied().chain(["apiGroup"]).collect();
+                rolls.push(Roll::Field(field_change(&group, before, &object.value)));
+                continue;
+            }
             let old_id = object.id.sibling(&old_ref.kind, &old_ref.name);
             let new_id = object.id.sibling(&new_ref.kind, &new_ref.name);
             let fields = match (old.get(&old_id), new.get(&new_id)) {
@@ -252,16 +253,12 @@ struct Reference {
     name: String,
 }
 
-/// A reference as CAPI compares it: API group (from `apiGroup`, or the group part of a
-/// v1beta1 `apiVersion`), kind and name.
+/// A reference as CAPI compares it: API group, kind and name.
 fn reference(object: &Value, path: &[&str]) -> Option<Reference> {
     let value = lookup(object, path)?;
     let text = |key: &str| value.get(key).and_then(Value::as_str).map(str::to_owned);
-    let group = text("apiGroup").or_else(|| {
-        text("apiVersion").map(|v| v.rsplit_once('/').map_or(v.clone(), |(g, _)| g.to_owned()))
-    });
     Some(Reference {
-        group: group.unwrap_or_default(),
+        group: text("apiGroup").unwrap_or_default(),
         kind: text("kind").unwrap_or_default(),
         name: text("name").unwrap_or_default(),
     })
@@ -304,17 +301,12 @@ fn same_version(path: &[&str], change: &FieldChange) -> bool {
         && normalized(&change.old) == normalized(&change.new)
 }
 
-/// A MachineDeployment with the OnDelete strategy (v1beta2 `spec.rollout.strategy.type`,
-/// v1beta1 `spec.strategy.type`): a new MachineSet takes over, but CAPI replaces a
-/// machine only once someone deletes it
+/// A MachineDeployment with the OnDelete strategy: a new MachineSet takes over, but
+/// CAPI replaces a machine only once someone deletes it
 /// (core/reconcilers/machinedeployment/machinedeployment_rollout_ondelete.go:34-60).
 fn is_on_delete(deployment: &Value) -> bool {
-    [
-        &["spec", "rollout", "strategy", "type"][..],
-        &["spec", "strategy", "type"][..],
-    ]
-    .iter()
-    .any(|path| lookup(deployment, path).and_then(Value::as_str) == Some("OnDelete"))
+    lookup(deployment, &["spec", "rollout", "strategy", "type"]).and_then(Value::as_str)
+        == Some("OnDelete")
 }
 
 fn field_change(path: &[&str], old: &Value, new: &Value) -> FieldChange {
@@ -333,7 +325,7 @@ mod tests {
         Stream::parse(text).unwrap()
     }
 
-    const MD: &str = "kind: MachineDeployment\nmetadata: {name: md, namespace: ns}\nspec:\n  replicas: REPLICAS\n  template:\n    spec:\n      version: v1.31.0\n      bootstrap:\n        configRef: {apiVersion: bootstrap.cluster.x-k8s.io/v1beta1, kind: KubeadmConfigTemplate, name: kct}\n      infrastructureRef: {apiGroup: infrastructure.cluster.x-k8s.io, kind: VSphereMachineTemplate, name: INFRA}\n";
+    const MD: &str = "kind: MachineDeployment\nmetadata: {name: md, namespace: ns}\nspec:\n  replicas: REPLICAS\n  template:\n    spec:\n      version: v1.31.0\n      bootstrap:\n        configRef: {apiGroup: bootstrap.cluster.x-k8s.io, kind: KubeadmConfigTemplate, name: kct}\n      infrastructureRef: {apiGroup: infrastructure.cluster.x-k8s.io, kind: VSphereMachineTemplate, name: INFRA}\n";
 
     fn md(replicas: u32, infra: &str) -> String {
         MD.replace("REPLICAS", &replicas.to_string())
@@ -377,15 +369,30 @@ mod tests {
     }
 
     #[test]
-    fn replicas_scale_and_a_reference_in_another_api_version_does_not_roll() {
+    fn replicas_scale() {
         let old = stream(&md(3, "vmt-a"));
-        let new_text = md(5, "vmt-a").replace(
-            "apiVersion: bootstrap.cluster.x-k8s.io/v1beta1",
-            "apiGroup: bootstrap.cluster.x-k8s.io",
-        );
-        let (pools, _) = pools(&old, &stream(&new_text));
+        let (pools, _) = pools(&old, &stream(&md(5, "vmt-a")));
         assert_eq!(pools[0].status, Status::Scales);
         assert_eq!(pools[0].scales[0].describe(), "spec.replicas: 3 → 5");
+    }
+
+    #[test]
+    fn another_api_group_for_the_same_template_rolls_without_a_rename() {
+        let old = stream(&md(3, "vmt-a"));
+        let new = stream(&md(3, "vmt-a").replace(
+            "apiGroup: infrastructure.cluster.x-k8s.io",
+            "apiGroup: vmware.infrastructure.cluster.x-k8s.io",
+        ));
+        let (pools, replacements) = pools(&old, &new);
+        assert_eq!(pools[0].status, Status::Rolls);
+        assert!(replacements.is_empty());
+        let Roll::Field(change) = &pools[0].rolls[0] else {
+            panic!("{:?}", pools[0].rolls)
+        };
+        assert_eq!(
+            change.describe(),
+            "spec.template.spec.infrastructureRef.apiGroup: infrastructure.cluster.x-k8s.io → vmware.infrastructure.cluster.x-k8s.io"
+        );
     }
 
     #[test]

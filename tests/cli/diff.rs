@@ -393,3 +393,39 @@ fn an_api_version_switch_of_an_unchanged_cluster_rolls_nothing() {
         assert!(!report.contains("Rejected"), "{report}");
     }
 }
+
+/// CAPI compares the whole infrastructure reference, API group included
+/// (core/reconcilers/machinedeployment/mdutil/util.go:392-396): another group for the
+/// same template rolls the pool, but nothing was renamed, so the report names the group
+/// and not the template twice.
+#[test]
+fn an_api_group_only_reference_change_rolls_without_a_new_name() {
+    let old = rendered(&[]);
+    let text = std::fs::read_to_string(old.arg()).expect("the stream");
+    let from = "apiGroup: infrastructure.cluster.x-k8s.io\n        kind: VSphereMachineTemplate";
+    assert!(text.contains(from), "{text}");
+    let new = TempValues::named(
+        "group.yaml",
+        &text.replace(
+            from,
+            "apiGroup: vmware.infrastructure.cluster.x-k8s.io\n        kind: VSphereMachineTemplate",
+        ),
+    );
+    let report = diff(&old, &new, &[]).success();
+    assert_eq!(status_of(&report, "review-alpha-md"), "rolls", "{report}");
+    assert!(
+        report.contains(
+            "spec.template.spec.infrastructureRef.apiGroup: infrastructure.cluster.x-k8s.io → vmware.infrastructure.cluster.x-k8s.io"
+        ),
+        "{report}"
+    );
+    assert!(!report.contains("new name"), "{report}");
+    assert!(
+        !report.contains("VSphereMachineTemplate review-"),
+        "{report}"
+    );
+    assert!(
+        !report.contains("prunable"),
+        "no template is left behind:\n{report}"
+    );
+}
