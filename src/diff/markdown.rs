@@ -31,7 +31,9 @@ pub(super) fn render(report: &Report, max_chars: usize) -> String {
                 label.to_owned()
             };
             let mut reasons: Vec<String> = pool.rolls.iter().flat_map(roll_reasons).collect();
-            reasons.extend(pool.scales.iter().map(field));
+            reasons.extend(pool.scaling.replicas.iter().map(field));
+            reasons.extend(pool.scaling.bounds.iter().map(field));
+            reasons.extend(pool.scaling.notes.iter().cloned());
             reasons.extend(
                 pool.in_place
                     .iter()

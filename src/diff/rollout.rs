@@ -12,12 +12,11 @@
 //! changing a drain timeout or a maxSurge wants to read that no machine is replaced.
 
 use super::fields::{self, FieldChange};
+use super::scaling::Scaling;
 use super::stream::{ObjectId, Stream};
 use serde_json::Value;
 
 const MACHINE_DEPLOYMENT: &str = "MachineDeployment";
-const AUTOSCALER_MIN: &str = "cluster.x-k8s.io/cluster-api-autoscaler-node-group-min-size";
-const AUTOSCALER_MAX: &str = "cluster.x-k8s.io/cluster-api-autoscaler-node-group-max-size";
 
 /// Fields that roll the pool when they change (besides the two references).
 const ROLLING_FIELDS: &[&[&str]] = &[
@@ -45,6 +44,9 @@ pub(super) enum Status {
     Removed,
     Rolls,
     Scales,
+    /// Only the Cluster Autoscaler's min/max changed (or it took the pool over without
+    /// changing the count): no machine is added or removed by the apply itself.
+    AutoscalerBounds,
     RollsAndScales,
     /// An OnDelete pool with new templates: each machine is replaced only once someone
     /// deletes it.
@@ -61,6 +63,7 @@ impl Status {
             Status::Removed => "removed",
             Status::Rolls => "rolls",
             Status::Scales => "scales",
+            Status::AutoscalerBounds => "autoscaler bounds",
             Status::RollsAndScales => "rolls + scales",
             Status::RollsOnDelete => "on delete",
             Status::InPlace => "in place",
@@ -107,7 +110,8 @@ pub(super) struct Pool {
     pub(super) id: ObjectId,
     pub(super) status: Status,
     pub(super) rolls: Vec<Roll>,
-    pub(super) scales: Vec<FieldChange>,
+    /// The replica count and the autoscaler's bounds.
+    pub(super) scaling: Scaling,
     /// Rollout settings that changed: in place whatever else the pool does.
     pub(super) in_place: Vec<FieldChange>,
 }
@@ -179,22 +183,7 @@ pub(super) fn pools(old: &Stream, new: &Stream) -> (Vec<Pool>, Vec<Replacement>)
                 rolls.push(Roll::Field(change));
             }
         }
-        let scales: Vec<FieldChange> = [
-            field_change(&["spec", "replicas"], before, &object.value),
-            field_change(
-                &["metadata", "annotations", AUTOSCALER_MIN],
-                before,
-                &object.value,
-            ),
-            field_change(
-                &["metadata", "annotations", AUTOSCALER_MAX],
-                before,
-                &object.value,
-            ),
-        ]
-        .into_iter()
-        .filter(|c| c.old != c.new)
-        .collect();
+        let scaling = Scaling::of(before, &object.value);
         let in_place: Vec<FieldChange> = IN_PLACE_FIELDS
             .iter()
             .flat_map(|path| {
@@ -206,19 +195,23 @@ pub(super) fn pools(old: &Stream, new: &Stream) -> (Vec<Pool>, Vec<Replacement>)
             })
             .collect();
         let on_delete = is_on_delete(&object.value);
-        let status = match (rolls.is_empty(), scales.is_empty()) {
+        let scales = !scaling.replicas.is_empty();
+        let status = match (rolls.is_empty(), scales) {
             (false, _) if on_delete => Status::RollsOnDelete,
-            (false, false) => Status::RollsAndScales,
-            (false, true) => Status::Rolls,
-            (true, false) => Status::Scales,
-            (true, true) if !in_place.is_empty() => Status::InPlace,
-            (true, true) => Status::Unchanged,
+            (false, true) => Status::RollsAndScales,
+            (false, false) => Status::Rolls,
+            (true, true) => Status::Scales,
+            (true, false) if !scaling.bounds.is_empty() || !scaling.notes.is_empty() => {
+                Status::AutoscalerBounds
+            }
+            (true, false) if !in_place.is_empty() => Status::InPlace,
+            (true, false) => Status::Unchanged,
         };
         pools.push(Pool {
             id: object.id.clone(),
             status,
             rolls,
-            scales,
+            scaling,
             in_place,
         });
     }
@@ -240,7 +233,7 @@ impl Pool {
             id,
             status,
             rolls: Vec::new(),
-            scales: Vec::new(),
+            scaling: Scaling::default(),
             in_place: Vec::new(),
         }
     }
@@ -373,7 +366,10 @@ mod tests {
         let old = stream(&md(3, "vmt-a"));
         let (pools, _) = pools(&old, &stream(&md(5, "vmt-a")));
         assert_eq!(pools[0].status, Status::Scales);
-        assert_eq!(pools[0].scales[0].describe(), "spec.replicas: 3 → 5");
+        assert_eq!(
+            pools[0].scaling.replicas[0].describe(),
+            "spec.replicas: 3 → 5"
+        );
     }
 
     #[test]

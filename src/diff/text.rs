@@ -97,7 +97,7 @@ fn pools(out: &mut String, pools: &[Pool], paint: Paint) {
         let label = format!("{:<width$}", pool.status.label());
         let code = match pool.status {
             Status::Rolls | Status::RollsAndScales | Status::RollsOnDelete => YELLOW,
-            Status::Scales | Status::InPlace => CYAN,
+            Status::Scales | Status::AutoscalerBounds | Status::InPlace => CYAN,
             Status::Added => GREEN,
             Status::Removed => RED,
             Status::Unchanged => DIM,
@@ -140,7 +140,11 @@ fn pools(out: &mut String, pools: &[Pool], paint: Paint) {
         if pool.replaces_templates() {
             let _ = writeln!(out, "{:indent$}{}", "", paint.wrap(DIM, PRUNE_NOTE));
         }
-        fields(out, &pool.scales, indent);
+        fields(out, &pool.scaling.replicas, indent);
+        fields(out, &pool.scaling.bounds, indent);
+        for note in &pool.scaling.notes {
+            let _ = writeln!(out, "{:indent$}{note}", "");
+        }
         for change in &pool.in_place {
             let _ = writeln!(
                 out,

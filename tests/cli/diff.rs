@@ -87,8 +87,13 @@ fn a_replicas_change_is_a_scale() {
     assert!(!report.contains("rolls"), "{report}");
 }
 
+/// The min/max annotations are the Cluster Autoscaler's bounds (kubernetes/autoscaler
+/// cluster-autoscaler/cloudprovider/clusterapi/clusterapi_utils.go:148 minSize and :179
+/// maxSize): changing them adds or removes no machine by itself, and CAPI's webhook
+/// leaves a `replicas` the live object already has alone
+/// (core/webhooks/admission/machinedeployment.go:362-365).
 #[test]
-fn autoscaler_bounds_are_a_scale() {
+fn autoscaler_bounds_change_the_bounds_not_the_replicas() {
     let old = rendered(&["--set", "nodePools[0].autoscaling.enabled=true"]);
     let new = rendered(&[
         "--set",
@@ -97,13 +102,60 @@ fn autoscaler_bounds_are_a_scale() {
         "nodePools[0].autoscaling.maxSize=9",
     ]);
     let report = diff(&old, &new, &[]).success();
-    assert_eq!(status_of(&report, "review-alpha-md"), "scales", "{report}");
+    assert_eq!(
+        status_of(&report, "review-alpha-md"),
+        "autoscaler bounds",
+        "{report}"
+    );
     assert!(
         report.contains(
             "metadata.annotations[\"cluster.x-k8s.io/cluster-api-autoscaler-node-group-max-size\"]: 6 → 9"
         ),
         "{report}"
     );
+    assert!(!report.contains("scales"), "{report}");
+    assert!(!report.contains("spec.replicas"), "{report}");
+}
+
+/// Enabling autoscaling removes `replicas` from the MachineDeployment; CAPI's defaulting
+/// webhook then keeps the current count, raised to min or lowered to max
+/// (core/webhooks/admission/machinedeployment.go:403-422), and without the bounds sets 1
+/// (:426-430). The report gives that number, never `(unset)`.
+#[test]
+fn handing_a_pool_to_the_autoscaler_keeps_the_count_within_its_bounds() {
+    let enable = "nodePools[0].autoscaling.enabled=true,nodePools[0].autoscaling.minSize=2,nodePools[0].autoscaling.maxSize=6";
+    for (replicas, status, line) in [
+        ("3", "autoscaler bounds", None),
+        ("1", "scales", Some("spec.replicas: 1 → 2")),
+        ("9", "scales", Some("spec.replicas: 9 → 6")),
+    ] {
+        let count = format!("nodePools[0].replicas={replicas}");
+        let old = rendered(&["--set", &count]);
+        let new = rendered(&["--set", &count, "--set", enable]);
+        let report = diff(&old, &new, &[]).success();
+        assert_eq!(status_of(&report, "review-alpha-md"), status, "{report}");
+        let kept = line.map_or(replicas, |l| &l[l.len() - 1..]);
+        assert!(
+            report.contains(&format!(
+                "handed over to the cluster autoscaler: CAPI's webhook sets {kept} machines (the current {replicas} kept within min 2, max 6)"
+            )),
+            "{report}"
+        );
+        if let Some(line) = line {
+            assert!(report.contains(&format!("{line}\n")), "{report}");
+        }
+        assert!(!report.contains("(unset) → (unset)"), "{report}");
+        assert!(!report.contains("spec.replicas: 3 → (unset)"), "{report}");
+        // Back from the autoscaler to a fixed count: the new count, from the
+        // autoscaler's unknown one.
+        let back = diff(&new, &old, &[]).success();
+        assert!(
+            back.contains(&format!(
+                "spec.replicas: (the autoscaler's count) → {replicas}"
+            )),
+            "{back}"
+        );
+    }
 }
 
 #[test]
