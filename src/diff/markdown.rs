@@ -148,6 +148,15 @@ fn roll_reasons(roll: &Roll) -> Vec<String> {
             .collect(),
         Roll::Template { kind, new, .. } => vec![format!("new {kind} {}", code(new))],
         Roll::Field(change) => vec![field(change)],
+        Roll::After {
+            change,
+            at: Some(at),
+        } => vec![format!("rolls at {}: {}", code(at), field(change))],
+        Roll::After { change, at: None } => vec![format!(
+            "{} {}",
+            field(change),
+            super::rollout::AFTER_PASSED_NOTE
+        )],
     }
 }
 

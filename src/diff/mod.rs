@@ -12,6 +12,7 @@ mod immutable;
 mod markdown;
 mod objects;
 mod rollout;
+mod rollout_after;
 mod scaling;
 mod secret;
 mod stream;

@@ -12,6 +12,7 @@
 //! changing a drain timeout or a maxSurge wants to read that no machine is replaced.
 
 use super::fields::{self, FieldChange};
+use super::rollout_after::{self, Verdict};
 use super::scaling::Scaling;
 use super::stream::{ObjectId, Stream};
 use serde_json::Value;
@@ -23,8 +24,8 @@ const ROLLING_FIELDS: &[&[&str]] = &[
     &["spec", "template", "spec", "version"],
     &["spec", "template", "spec", "failureDomain"],
     &["spec", "template", "spec", "bootstrap", "dataSecretName"],
-    &["spec", "rollout", "after"],
 ];
+const ROLLOUT_AFTER: &[&str] = &["spec", "rollout", "after"];
 /// Rollout settings: the strategy and deletion order are not part of the machine
 /// template, and CAPI leaves minReadySeconds and the node timeouts out when it compares
 /// machine templates (`MachineTemplateDeepCopyRolloutFields`), so it updates them on
@@ -43,6 +44,8 @@ pub(super) enum Status {
     Added,
     Removed,
     Rolls,
+    /// Rolls only once `spec.rollout.after` has passed.
+    RollsLater,
     Scales,
     /// Only the Cluster Autoscaler's min/max changed (or it took the pool over without
     /// changing the count): no machine is added or removed by the apply itself.
@@ -62,6 +65,7 @@ impl Status {
             Status::Added => "added",
             Status::Removed => "removed",
             Status::Rolls => "rolls",
+            Status::RollsLater => "rolls later",
             Status::Scales => "scales",
             Status::AutoscalerBounds => "autoscaler bounds",
             Status::RollsAndScales => "rolls + scales",
@@ -74,7 +78,7 @@ impl Status {
     pub(super) fn rolls(self) -> bool {
         matches!(
             self,
-            Status::Rolls | Status::RollsAndScales | Status::RollsOnDelete
+            Status::Rolls | Status::RollsLater | Status::RollsAndScales | Status::RollsOnDelete
         )
     }
 }
@@ -102,7 +106,17 @@ pub(super) enum Roll {
     },
     /// Another field CAPI compares when it decides on a rollout.
     Field(FieldChange),
+    /// A new rollout time: `at` when it is still to come, `None` when it has passed
+    /// (CAPI rolls now unless a MachineSet was created since).
+    After {
+        change: FieldChange,
+        at: Option<String>,
+    },
 }
+
+/// Said of a rollout time that has already passed.
+pub(super) const AFTER_PASSED_NOTE: &str =
+    "(passed: rolls now, unless a MachineSet was created since)";
 
 /// One node pool, i.e. one MachineDeployment.
 #[derive(Debug, Clone)]
@@ -131,6 +145,7 @@ pub(super) type Replacement = (ObjectId, ObjectId);
 /// Every MachineDeployment of either stream (new stream order, then removed ones),
 /// and the template replacements their references imply.
 pub(super) fn pools(old: &Stream, new: &Stream) -> (Vec<Pool>, Vec<Replacement>) {
+    let now = rollout_after::now();
     let mut pools = Vec::new();
     let mut replacements = Vec::new();
     for object in new
@@ -184,6 +199,20 @@ pub(super) fn pools(old: &Stream, new: &Stream) -> (Vec<Pool>, Vec<Replacement>)
             }
         }
         let scaling = Scaling::of(before, &object.value);
+        let after = field_change(ROLLOUT_AFTER, before, &object.value);
+        let mut after_in_place = None;
+        match rollout_after::verdict(&after, now) {
+            Verdict::Same => {}
+            Verdict::RollsAt(at) => rolls.push(Roll::After {
+                change: after,
+                at: Some(at),
+            }),
+            Verdict::RollsNow => rolls.push(Roll::After {
+                change: after,
+                at: None,
+            }),
+            Verdict::NoRoll => after_in_place = Some(after),
+        }
         let in_place: Vec<FieldChange> = IN_PLACE_FIELDS
             .iter()
             .flat_map(|path| {
@@ -193,12 +222,17 @@ pub(super) fn pools(old: &Stream, new: &Stream) -> (Vec<Pool>, Vec<Replacement>)
                     lookup(&object.value, path),
                 )
             })
+            .chain(after_in_place)
             .collect();
+        let later = rolls
+            .iter()
+            .all(|roll| matches!(roll, Roll::After { at: Some(_), .. }));
         let on_delete = is_on_delete(&object.value);
         let scales = !scaling.replicas.is_empty();
         let status = match (rolls.is_empty(), scales) {
             (false, _) if on_delete => Status::RollsOnDelete,
             (false, true) => Status::RollsAndScales,
+            (false, false) if later => Status::RollsLater,
             (false, false) => Status::Rolls,
             (true, true) => Status::Scales,
             (true, false) if !scaling.bounds.is_empty() || !scaling.notes.is_empty() => {

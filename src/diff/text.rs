@@ -4,7 +4,7 @@
 use super::Report;
 use super::fields::FieldChange;
 use super::objects::ObjectChange;
-use super::rollout::{ON_DELETE_NOTE, PRUNE_NOTE, Pool, Roll, Status};
+use super::rollout::{AFTER_PASSED_NOTE, ON_DELETE_NOTE, PRUNE_NOTE, Pool, Roll, Status};
 use std::ffi::OsStr;
 use std::fmt::Write as _;
 
@@ -96,7 +96,9 @@ fn pools(out: &mut String, pools: &[Pool], paint: Paint) {
     for pool in pools {
         let label = format!("{:<width$}", pool.status.label());
         let code = match pool.status {
-            Status::Rolls | Status::RollsAndScales | Status::RollsOnDelete => YELLOW,
+            Status::Rolls | Status::RollsLater | Status::RollsAndScales | Status::RollsOnDelete => {
+                YELLOW
+            }
             Status::Scales | Status::AutoscalerBounds | Status::InPlace => CYAN,
             Status::Added => GREEN,
             Status::Removed => RED,
@@ -132,6 +134,20 @@ fn pools(out: &mut String, pools: &[Pool], paint: Paint) {
                     }
                 }
                 Roll::Field(change) => fields(out, std::slice::from_ref(change), indent),
+                Roll::After {
+                    change,
+                    at: Some(at),
+                } => {
+                    let _ = writeln!(out, "{:indent$}rolls at {at}: {}", "", change.describe());
+                }
+                Roll::After { change, at: None } => {
+                    let _ = writeln!(
+                        out,
+                        "{:indent$}{} {AFTER_PASSED_NOTE}",
+                        "",
+                        change.describe()
+                    );
+                }
             }
         }
         if pool.status == Status::RollsOnDelete {

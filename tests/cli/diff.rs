@@ -481,3 +481,84 @@ fn an_api_group_only_reference_change_rolls_without_a_new_name() {
         "no template is left behind:\n{report}"
     );
 }
+
+/// A stream with `edit` applied to the MachineDeployment `name`, as JSON documents.
+fn with_deployment(stream: &TempValues, name: &str, edit: impl Fn(&mut Value)) -> TempValues {
+    let text = std::fs::read_to_string(stream.arg()).expect("the stream");
+    let mut out = String::new();
+    for mut doc in documents(&text) {
+        if doc["kind"] == "MachineDeployment" && doc["metadata"]["name"] == name {
+            edit(&mut doc);
+        }
+        out.push_str(&format!("---\n{doc}\n"));
+    }
+    TempValues::named("edited.yaml", &out)
+}
+
+/// CAPI rolls once `spec.rollout.after` has passed and no MachineSet was created since
+/// (core/reconcilers/machinedeployment/mdutil/util.go:480, :495-535): a future time rolls
+/// then, a past one now; removing the time, or moving it before a time that has
+/// already passed, rolls nothing. The v1beta1 `spec.rolloutAfter` converts to it
+/// (api/core/v1beta1/conversion.go:1691-1693), and one instant in two spellings is one
+/// value.
+#[test]
+fn rollout_after_rolls_at_its_time_and_removing_it_rolls_nothing() {
+    let plain = rendered(&[]);
+    let after = |stream: &TempValues, time: &'static str| {
+        with_deployment(stream, "review-alpha-md", move |md| {
+            md["spec"]["rollout"]["after"] = Value::from(time);
+        })
+    };
+    let future = after(&plain, "2099-01-01T00:00:00Z");
+    let report = diff(&plain, &future, &[]).success();
+    assert_eq!(
+        status_of(&report, "review-alpha-md"),
+        "rolls later",
+        "{report}"
+    );
+    assert!(
+        report.contains(
+            "rolls at 2099-01-01T00:00:00Z: spec.rollout.after: (unset) → 2099-01-01T00:00:00Z\n"
+        ),
+        "{report}"
+    );
+    assert_eq!(status_of(&report, "review-beta-md"), "unchanged");
+
+    // The same instant, written by a v1beta1 render with another offset.
+    let v1beta1 = rendered(&["--set", "apiVersions.capi=v1beta1"]);
+    let same = with_deployment(&v1beta1, "review-alpha-md", |md| {
+        md["spec"]["rolloutAfter"] = Value::from("2099-01-01T01:00:00+01:00");
+    });
+    let report = diff(&future, &same, &[]).success();
+    assert_eq!(
+        status_of(&report, "review-alpha-md"),
+        "unchanged",
+        "{report}"
+    );
+
+    let past = after(&plain, "2001-01-01T00:00:00Z");
+    let report = diff(&plain, &past, &[]).success();
+    assert_eq!(status_of(&report, "review-alpha-md"), "rolls", "{report}");
+    assert!(
+        report.contains(
+            "spec.rollout.after: (unset) → 2001-01-01T00:00:00Z (passed: rolls now, unless a MachineSet was created since)"
+        ),
+        "{report}"
+    );
+
+    let earlier = after(&plain, "2000-01-01T00:00:00Z");
+    for (old, new) in [(&past, &plain), (&future, &plain), (&past, &earlier)] {
+        let report = diff(old, new, &[]).success();
+        assert_eq!(
+            status_of(&report, "review-alpha-md"),
+            "in place",
+            "{report}"
+        );
+        let line = report
+            .lines()
+            .find(|l| l.trim_start().starts_with("spec.rollout.after: "))
+            .unwrap_or_else(|| panic!("{report}"));
+        assert!(line.ends_with(" (in place, no roll)"), "{report}");
+        assert!(!report.contains("rolls"), "{report}");
+    }
+}
