@@ -7,49 +7,80 @@ use serde_json::Value;
 #[derive(Debug, Clone)]
 pub(super) struct Problem {
     pub(super) id: ObjectId,
+    pub(super) outcome: Outcome,
     pub(super) message: &'static str,
     pub(super) fields: Vec<FieldChange>,
 }
 
-/// A field that cannot change once the object exists, and what an absent field
-/// means to the webhook that defaults it.
+/// What the cluster does with a change of an existing object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Outcome {
+    /// Refused, or stored and never acted on.
+    Rejected,
+    /// Stored and used from now on, without replacing anything that exists.
+    Accepted,
+}
+
+/// A field whose change the cluster refuses or treats specially, and what an absent
+/// field means to the webhook that defaults it.
 struct Rule {
     kind: &'static str,
-    field: &'static str,
+    path: &'static [&'static str],
     default: Option<&'static str>,
+    outcome: Outcome,
     message: &'static str,
 }
+
+/// A KubeadmConfigTemplate edited under the same name.
+const KUBEADM_CONFIG_TEMPLATE_EDITED: &str = "edited in place: accepted (CAPI has no immutability check for it), nothing rolls, but every machine created from now on (scale-up, autoscaler, health-check remediation) gets the new content while the others keep the old: the pool ends up mixed (give the changed template a new name to roll it)";
 
 const RULES: &[Rule] = &[
     Rule {
         kind: "VSphereMachineTemplate",
-        field: "spec",
+        // CAPV compares spec.template.spec only
+        // (internal/webhooks/vspheremachinetemplate.go:116-119).
+        path: &["spec", "template", "spec"],
         default: None,
-        message: "edited in place; immutable: CAPV rejects any change to a VSphereMachineTemplate's spec (a changed template needs a new name)",
+        outcome: Outcome::Rejected,
+        message: "edited in place; immutable: CAPV rejects any change to a VSphereMachineTemplate's spec.template.spec (a changed template needs a new name)",
+    },
+    Rule {
+        kind: "VSphereMachineTemplate",
+        path: &["spec", "template", "metadata"],
+        default: None,
+        outcome: Outcome::Accepted,
+        message: "spec.template.metadata edited in place: accepted (CAPV makes only spec.template.spec immutable); machines created from now on get it, existing ones keep theirs",
     },
     Rule {
         kind: "KubeadmConfigTemplate",
-        field: "spec",
+        // bootstrap/kubeadm/webhooks/admission/kubeadmconfigtemplate.go:93-95 validates
+        // the new object only; the MachineSet controller reads the template each time it
+        // creates a machine (core/reconcilers/machineset/machineset_controller.go:1899-1966).
+        path: &["spec"],
         default: None,
-        message: "edited in place; immutable: CAPI treats templates as immutable, no machine picks the change up and nothing rolls (a changed template needs a new name)",
+        outcome: Outcome::Accepted,
+        message: KUBEADM_CONFIG_TEMPLATE_EDITED,
     },
     Rule {
         kind: "ClusterResourceSet",
-        field: "strategy",
+        path: &["spec", "strategy"],
         // CAPI's defaulting webhook stores an absent strategy as ApplyOnce.
         default: Some("ApplyOnce"),
+        outcome: Outcome::Rejected,
         message: "spec.strategy is immutable: CAPI rejects the update",
     },
     Rule {
         kind: "ClusterResourceSet",
-        field: "clusterSelector",
+        path: &["spec", "clusterSelector"],
         default: None,
+        outcome: Outcome::Rejected,
         message: "spec.clusterSelector is immutable: CAPI rejects the update",
     },
     Rule {
         kind: "MachineDeployment",
-        field: "clusterName",
+        path: &["spec", "clusterName"],
         default: None,
+        outcome: Outcome::Rejected,
         message: "spec.clusterName is immutable: CAPI rejects the update",
     },
 ];
@@ -77,6 +108,7 @@ pub(super) fn problems(old: &Stream, new: &Stream) -> Vec<Problem> {
             if !fields.is_empty() {
                 problems.push(Problem {
                     id: object.id.clone(),
+                    outcome: Outcome::Rejected,
                     message: STORAGE_CLASS_MESSAGE,
                     fields,
                 });
@@ -87,8 +119,9 @@ pub(super) fn problems(old: &Stream, new: &Stream) -> Vec<Problem> {
             if a != b {
                 problems.push(Problem {
                     id: object.id.clone(),
+                    outcome: rule.outcome,
                     message: rule.message,
-                    fields: fields::changes(&rule.path(), &a, &b),
+                    fields: fields::changes(&rule.path.join("."), &a, &b),
                 });
             }
         }
@@ -97,21 +130,8 @@ pub(super) fn problems(old: &Stream, new: &Stream) -> Vec<Problem> {
 }
 
 impl Rule {
-    fn path(&self) -> String {
-        if self.field == "spec" {
-            "spec".to_owned()
-        } else {
-            format!("spec.{}", self.field)
-        }
-    }
-
     fn value(&self, object: &Value) -> Value {
-        let spec = object.get("spec");
-        let value = if self.field == "spec" {
-            spec
-        } else {
-            spec.and_then(|s| s.get(self.field))
-        };
+        let value = self.path.iter().try_fold(object, |v, key| v.get(key));
         match (value, self.default) {
             (Some(v), _) => v.clone(),
             (None, Some(default)) => Value::from(default),

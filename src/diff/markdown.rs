@@ -7,6 +7,7 @@
 
 use super::Report;
 use super::fields::{FieldChange, short};
+use super::immutable::Outcome;
 use super::rollout::Roll;
 use std::fmt::Write as _;
 
@@ -64,12 +65,23 @@ pub(super) fn render(report: &Report, max_chars: usize) -> String {
             );
         }
     }
-    if !report.problems.is_empty() {
-        out.push_str("**Rejected or ignored by CAPI/CAPV**\n\n");
-        for problem in &report.problems {
+    for (outcome, title, mark) in [
+        (Outcome::Rejected, super::text::REJECTED_TITLE, ":x:"),
+        (Outcome::Accepted, super::text::ACCEPTED_TITLE, ":warning:"),
+    ] {
+        let problems: Vec<_> = report
+            .problems
+            .iter()
+            .filter(|p| p.outcome == outcome)
+            .collect();
+        if problems.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "**{title}**\n");
+        for problem in problems {
             let _ = writeln!(
                 out,
-                "- :x: {}: {}",
+                "- {mark} {}: {}",
                 code(&problem.id.to_string()),
                 problem.message
             );

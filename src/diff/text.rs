@@ -3,6 +3,7 @@
 
 use super::Report;
 use super::fields::FieldChange;
+use super::immutable::{Outcome, Problem};
 use super::objects::ObjectChange;
 use super::rollout::{AFTER_PASSED_NOTE, ON_DELETE_NOTE, PRUNE_NOTE, Pool, Roll, Status};
 use std::ffi::OsStr;
@@ -43,14 +44,25 @@ pub(super) fn render(report: &Report, color: bool) -> String {
     if !report.pools.is_empty() {
         pools(&mut out, &report.pools, paint);
     }
-    if !report.problems.is_empty() {
-        out.push_str(&paint.wrap(&format!("{BOLD};{RED}"), "Rejected or ignored by CAPI/CAPV"));
+    for (outcome, title, mark, code) in [
+        (Outcome::Rejected, REJECTED_TITLE, "!", RED),
+        (Outcome::Accepted, ACCEPTED_TITLE, "~", YELLOW),
+    ] {
+        let problems: Vec<&Problem> = report
+            .problems
+            .iter()
+            .filter(|p| p.outcome == outcome)
+            .collect();
+        if problems.is_empty() {
+            continue;
+        }
+        out.push_str(&paint.wrap(&format!("{BOLD};{code}"), title));
         out.push('\n');
-        for problem in &report.problems {
+        for problem in problems {
             let _ = writeln!(
                 out,
                 "  {} {}: {}",
-                paint.wrap(RED, "!"),
+                paint.wrap(code, mark),
                 problem.id,
                 problem.message
             );
@@ -173,6 +185,12 @@ fn pools(out: &mut String, pools: &[Pool], paint: Paint) {
     }
     out.push('\n');
 }
+
+/// Changes the cluster refuses, or stores and never acts on.
+pub(super) const REJECTED_TITLE: &str = "Rejected or ignored by CAPI/CAPV";
+/// Changes the cluster stores and uses from now on, replacing nothing that exists.
+pub(super) const ACCEPTED_TITLE: &str =
+    "Accepted in place: nothing rolls, only what is created later changes";
 
 /// After each rollout setting that changed: CAPI replaces no machine for it.
 pub(super) const IN_PLACE_NOTE: &str = "(in place, no roll)";

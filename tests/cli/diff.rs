@@ -484,14 +484,29 @@ fn an_api_group_only_reference_change_rolls_without_a_new_name() {
 
 /// A stream with `edit` applied to the MachineDeployment `name`, as JSON documents.
 fn with_deployment(stream: &TempValues, name: &str, edit: impl Fn(&mut Value)) -> TempValues {
+    with_object(stream, "MachineDeployment", name, edit)
+}
+
+/// A stream with `edit` applied to every object of `kind` whose name starts with
+/// `prefix`, as JSON documents.
+fn with_object(
+    stream: &TempValues,
+    kind: &str,
+    prefix: &str,
+    edit: impl Fn(&mut Value),
+) -> TempValues {
     let text = std::fs::read_to_string(stream.arg()).expect("the stream");
     let mut out = String::new();
+    let mut edited = 0;
     for mut doc in documents(&text) {
-        if doc["kind"] == "MachineDeployment" && doc["metadata"]["name"] == name {
+        let name = doc["metadata"]["name"].as_str().unwrap_or_default();
+        if doc["kind"] == kind && name.starts_with(prefix) {
             edit(&mut doc);
+            edited += 1;
         }
         out.push_str(&format!("---\n{doc}\n"));
     }
+    assert!(edited > 0, "no {kind} {prefix}* in the stream");
     TempValues::named("edited.yaml", &out)
 }
 
@@ -561,4 +576,60 @@ fn rollout_after_rolls_at_its_time_and_removing_it_rolls_nothing() {
         assert!(line.ends_with(" (in place, no roll)"), "{report}");
         assert!(!report.contains("rolls"), "{report}");
     }
+}
+
+/// A KubeadmConfigTemplate edited under the same name is accepted: CAPI's webhook only
+/// validates the new object (bootstrap/kubeadm/webhooks/admission/
+/// kubeadmconfigtemplate.go:93-95), nothing rolls since the reference did not change
+/// (core/reconcilers/machinedeployment/mdutil/util.go:379-384), and the MachineSet
+/// controller reads the template whenever it creates a machine
+/// (core/reconcilers/machineset/machineset_controller.go:1899-1966): later machines get
+/// the new content. CAPV makes only a VSphereMachineTemplate's spec.template.spec
+/// immutable (internal/webhooks/vspheremachinetemplate.go:116-119): its
+/// spec.template.metadata can change.
+#[test]
+fn templates_edited_in_place_are_accepted_where_no_webhook_refuses_them() {
+    let old = rendered(&[]);
+    let bootstrap = with_object(&old, "KubeadmConfigTemplate", "review-alpha-", |kct| {
+        kct["spec"]["template"]["spec"]["postKubeadmCommands"] = Value::from(vec!["echo later"]);
+    });
+    let report = diff(&old, &bootstrap, &[]).success();
+    assert!(
+        report.contains("Accepted in place: nothing rolls, only what is created later changes\n"),
+        "{report}"
+    );
+    let line = report
+        .lines()
+        .find(|l| l.contains("KubeadmConfigTemplate default/review-alpha-kubeadmconfig-"))
+        .unwrap_or_else(|| panic!("{report}"));
+    assert!(
+        line.ends_with(
+            "edited in place: accepted (CAPI has no immutability check for it), nothing rolls, but every machine created from now on (scale-up, autoscaler, health-check remediation) gets the new content while the others keep the old: the pool ends up mixed (give the changed template a new name to roll it)"
+        ),
+        "{line}"
+    );
+    assert!(line.trim_start().starts_with("~ "), "{line}");
+    assert!(report.contains("spec.template.spec.postKubeadmCommands: (unset) → [\"echo later\"]"));
+    assert!(!report.contains("Rejected"), "{report}");
+    assert_eq!(
+        status_of(&report, "review-alpha-md"),
+        "unchanged",
+        "{report}"
+    );
+
+    let labelled = with_object(&old, "VSphereMachineTemplate", "review-alpha-", |vmt| {
+        vmt["spec"]["template"]["metadata"] = serde_json::json!({"labels": {"team": "a"}});
+    });
+    let report = diff(&old, &labelled, &[]).success();
+    assert!(!report.contains("Rejected"), "{report}");
+    assert!(
+        report.contains("spec.template.metadata edited in place: accepted (CAPV makes only spec.template.spec immutable)"),
+        "{report}"
+    );
+    let markdown = diff(&old, &labelled, &["-o", "markdown"]).success();
+    assert!(
+        markdown
+            .contains("**Accepted in place: nothing rolls, only what is created later changes**"),
+        "{markdown}"
+    );
 }
