@@ -35,6 +35,7 @@ pub(super) fn render(report: &Report, max_chars: usize) -> String {
             reasons.extend(pool.scaling.replicas.iter().map(field));
             reasons.extend(pool.scaling.bounds.iter().map(field));
             reasons.extend(pool.scaling.notes.iter().cloned());
+            reasons.extend(pool.notes.iter().map(|note| html(note)));
             reasons.extend(
                 pool.in_place
                     .iter()

@@ -11,6 +11,7 @@ mod hub;
 mod immutable;
 mod markdown;
 mod objects;
+mod renames;
 mod rollout;
 mod rollout_after;
 mod scaling;

@@ -43,6 +43,8 @@ const BOOTSTRAP_REF: &[&str] = &["spec", "template", "spec", "bootstrap", "confi
 pub(super) enum Status {
     Added,
     Removed,
+    /// Added under a new name for a removed pool: deleted and created, not rolled.
+    Recreated,
     Rolls,
     /// Rolls only once `spec.rollout.after` has passed.
     RollsLater,
@@ -64,6 +66,7 @@ impl Status {
         match self {
             Status::Added => "added",
             Status::Removed => "removed",
+            Status::Recreated => "recreated",
             Status::Rolls => "rolls",
             Status::RollsLater => "rolls later",
             Status::Scales => "scales",
@@ -128,6 +131,8 @@ pub(super) struct Pool {
     pub(super) scaling: Scaling,
     /// Rollout settings that changed: in place whatever else the pool does.
     pub(super) in_place: Vec<FieldChange>,
+    /// What else a reviewer must know (a removal deletes every machine at once).
+    pub(super) notes: Vec<String>,
 }
 
 impl Pool {
@@ -247,6 +252,7 @@ pub(super) fn pools(old: &Stream, new: &Stream) -> (Vec<Pool>, Vec<Replacement>)
             rolls,
             scaling,
             in_place,
+            notes: Vec::new(),
         });
     }
     for object in old
@@ -258,6 +264,7 @@ pub(super) fn pools(old: &Stream, new: &Stream) -> (Vec<Pool>, Vec<Replacement>)
             pools.push(Pool::alone(object.id.clone(), Status::Removed));
         }
     }
+    super::renames::pair(&mut pools, old, new);
     (pools, replacements)
 }
 
@@ -269,6 +276,7 @@ impl Pool {
             rolls: Vec::new(),
             scaling: Scaling::default(),
             in_place: Vec::new(),
+            notes: Vec::new(),
         }
     }
 }

@@ -113,7 +113,7 @@ fn pools(out: &mut String, pools: &[Pool], paint: Paint) {
             }
             Status::Scales | Status::AutoscalerBounds | Status::InPlace => CYAN,
             Status::Added => GREEN,
-            Status::Removed => RED,
+            Status::Removed | Status::Recreated => RED,
             Status::Unchanged => DIM,
         };
         let _ = writeln!(
@@ -171,6 +171,9 @@ fn pools(out: &mut String, pools: &[Pool], paint: Paint) {
         fields(out, &pool.scaling.replicas, indent);
         fields(out, &pool.scaling.bounds, indent);
         for note in &pool.scaling.notes {
+            let _ = writeln!(out, "{:indent$}{note}", "");
+        }
+        for note in &pool.notes {
             let _ = writeln!(out, "{:indent$}{note}", "");
         }
         for change in &pool.in_place {

@@ -633,3 +633,67 @@ fn templates_edited_in_place_are_accepted_where_no_webhook_refuses_them() {
         "{markdown}"
     );
 }
+
+/// Deleting a MachineDeployment deletes its MachineSets
+/// (core/reconcilers/machinedeployment/machinedeployment_controller.go:490-500), which
+/// delete all their machines at once (core/reconcilers/machineset/
+/// machineset_controller.go:588-594): a removed pool loses every machine without
+/// surge, and a renamed pool (same machine template, new MachineDeployment name) is
+/// deleted and recreated, not rolled.
+#[test]
+fn a_renamed_pool_is_deleted_and_recreated_not_rolled() {
+    let old = rendered(&[]);
+    let renamed = rendered(&["--set", "nodePools[0].name=gamma"]);
+    let report = diff(&old, &renamed, &[]).success();
+    assert_eq!(
+        status_of(&report, "review-gamma-md"),
+        "recreated",
+        "{report}"
+    );
+    assert_eq!(status_of(&report, "review-alpha-md"), "removed", "{report}");
+    assert_eq!(
+        status_of(&report, "review-beta-md"),
+        "unchanged",
+        "{report}"
+    );
+    assert!(
+        report.contains(
+            "renamed from review-alpha-md: not a rolling update; review-alpha-md is deleted with all its machines at once and review-gamma-md creates its machines from scratch (keep the pool's name to roll it)\n"
+        ),
+        "{report}"
+    );
+    assert!(
+        report.contains(
+            "renamed to review-gamma-md: deleting a MachineDeployment deletes all its machines at once: no surge, no rolling replacement\n"
+        ),
+        "{report}"
+    );
+
+    // A pool removed, with no pool on its machine template added: only the deletion.
+    let values = TWO_POOLS.replace("  - name: beta\n", "  - name: beta\n    numCPUs: 4\n");
+    let render = |extra: &[&str]| {
+        let file = TempValues::new(&values);
+        let mut args = vec!["render", "-f", file.arg()];
+        args.extend_from_slice(extra);
+        TempValues::named("stream.yaml", &capkv(&args).success())
+    };
+    let two = render(&[]);
+    let one = render(&[
+        "--set-json",
+        r#"nodePools=[{"name": "gamma", "template": "ubuntu-2404-kube-v1.32.0", "dataStore": "ds1", "network": "net1", "numCPUs": 8}]"#,
+    ]);
+    let report = diff(&two, &one, &[]).success();
+    assert_eq!(status_of(&report, "review-gamma-md"), "added", "{report}");
+    for pool in ["review-alpha-md", "review-beta-md"] {
+        assert_eq!(status_of(&report, pool), "removed", "{report}");
+    }
+    let deletions = report
+        .lines()
+        .filter(|l| {
+            l.trim()
+                == "deleting a MachineDeployment deletes all its machines at once: no surge, no rolling replacement"
+        })
+        .count();
+    assert_eq!(deletions, 2, "{report}");
+    assert!(!report.contains("renamed"), "{report}");
+}
