@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 
 const CAPI_V1BETA1: &str = "cluster.x-k8s.io/v1beta1";
 const BOOTSTRAP_V1BETA1: &str = "bootstrap.cluster.x-k8s.io/v1beta1";
+const KAMAJI_V1ALPHA1: &str = "controlplane.cluster.x-k8s.io/v1alpha1";
 
 /// The stream with each object in the form CAPI stores it.
 pub(super) fn stream(stream: &Stream) -> Stream {
@@ -26,6 +27,7 @@ fn object(value: &Value) -> Value {
         (Some("MachineDeployment"), CAPI_V1BETA1) => machine_deployment(&mut value),
         (Some("MachineDeployment"), _) => {}
         (Some("KubeadmConfigTemplate"), _) => kubeadm_config_template(&mut value),
+        (Some("KamajiControlPlane"), KAMAJI_V1ALPHA1) => kamaji_control_plane(&mut value),
         _ => return value,
     }
     value
@@ -148,6 +150,32 @@ fn kubeadm_config_template(kct: &mut Value) {
             // Stable: repeated flags keep their order.
             list.sort_by(|a, b| name_of(a).cmp(name_of(b)));
         }
+    }
+}
+
+/// Kamaji's v1alpha1 `kubelet.cgroupfs` is what v1alpha2 writes as a JSON patch adding
+/// `/cgroupDriver` to the kubelet configuration Kamaji generates (clastix/kamaji
+/// internal/resources/kubeadm_utils.go:53 and internal/kubeadm/uploadconfig.go:37-42
+/// set the driver from cgroupfs, internal/resources/kubeadm_phases.go:155-168 applies
+/// the patches): the same
+/// kubelet-config, so capkv renders one as the other (templates/kamaji-control-plane.yaml).
+fn kamaji_control_plane(kcp: &mut Value) {
+    let Some(kubelet) = kcp
+        .get_mut("spec")
+        .and_then(|s| s.get_mut("kubelet"))
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    let Some(driver) = kubelet.remove("cgroupfs") else {
+        return;
+    };
+    let patch = serde_json::json!({"op": "add", "path": "/cgroupDriver", "value": driver});
+    let patches = kubelet
+        .entry("configurationJSONPatches")
+        .or_insert_with(|| Value::Array(Vec::new()));
+    if let Value::Array(list) = patches {
+        list.insert(0, patch);
     }
 }
 

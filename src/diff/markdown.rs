@@ -66,6 +66,25 @@ pub(super) fn render(report: &Report, max_chars: usize) -> String {
             );
         }
     }
+    if report
+        .control_planes
+        .iter()
+        .any(|p| p.status != super::control_plane::Status::Unchanged)
+    {
+        out.push_str("**Control plane**\n\n");
+        for plane in &report.control_planes {
+            let _ = writeln!(
+                out,
+                "- {}: **{}**",
+                code(&plane.id.to_string()),
+                plane.status.label()
+            );
+            for line in &plane.lines {
+                let _ = writeln!(out, "  - {}: {}", field(&line.change), html(&line.effect));
+            }
+        }
+        out.push('\n');
+    }
     for (outcome, title, mark) in [
         (Outcome::Rejected, super::text::REJECTED_TITLE, ":x:"),
         (Outcome::Accepted, super::text::ACCEPTED_TITLE, ":warning:"),

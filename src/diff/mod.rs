@@ -6,6 +6,7 @@
 //! [`objects`] (diffs of the streams as written, with [`secret`] values hidden) →
 //! [`text`] or [`markdown`].
 
+mod control_plane;
 mod fields;
 mod hub;
 mod immutable;
@@ -22,6 +23,7 @@ mod text;
 pub use stream::{ObjectId, Stream, StreamError};
 pub use text::use_color;
 
+use control_plane::ControlPlane;
 use immutable::Problem;
 use objects::{Change, ObjectChange};
 use rollout::Pool;
@@ -30,6 +32,8 @@ use rollout::Pool;
 #[derive(Debug)]
 pub struct Report {
     pools: Vec<Pool>,
+    /// KamajiControlPlanes present on both sides.
+    control_planes: Vec<ControlPlane>,
     problems: Vec<Problem>,
     objects: Vec<ObjectChange>,
 }
@@ -40,6 +44,7 @@ impl Report {
         let (pools, replacements) = rollout::pools(&stored_old, &stored_new);
         Report {
             pools,
+            control_planes: control_plane::control_planes(&stored_old, &stored_new),
             problems: immutable::problems(&stored_old, &stored_new),
             objects: objects::compare(old, new, &replacements),
         }

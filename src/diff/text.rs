@@ -2,6 +2,7 @@
 //! objects and their diffs.
 
 use super::Report;
+use super::control_plane::{ControlPlane, Status as CpStatus};
 use super::fields::FieldChange;
 use super::immutable::{Outcome, Problem};
 use super::objects::ObjectChange;
@@ -44,6 +45,7 @@ pub(super) fn render(report: &Report, color: bool) -> String {
     if !report.pools.is_empty() {
         pools(&mut out, &report.pools, paint);
     }
+    control_planes(&mut out, &report.control_planes, paint);
     for (outcome, title, mark, code) in [
         (Outcome::Rejected, REJECTED_TITLE, "!", RED),
         (Outcome::Accepted, ACCEPTED_TITLE, "~", YELLOW),
@@ -183,6 +185,45 @@ fn pools(out: &mut String, pools: &[Pool], paint: Paint) {
                 "",
                 change.describe(),
                 paint.wrap(DIM, IN_PLACE_NOTE)
+            );
+        }
+    }
+    out.push('\n');
+}
+
+/// The control plane section, when a control plane changed.
+fn control_planes(out: &mut String, planes: &[ControlPlane], paint: Paint) {
+    if planes.iter().all(|p| p.status == CpStatus::Unchanged) {
+        return;
+    }
+    out.push_str(&paint.wrap(BOLD, "Control plane"));
+    out.push('\n');
+    let width = planes
+        .iter()
+        .map(|p| p.status.label().len())
+        .max()
+        .unwrap_or_default();
+    let indent = width + 4;
+    for plane in planes {
+        let code = match plane.status {
+            CpStatus::Refused => RED,
+            CpStatus::Upgrades => YELLOW,
+            CpStatus::Scales | CpStatus::Updated => CYAN,
+            CpStatus::Unchanged => DIM,
+        };
+        let _ = writeln!(
+            out,
+            "  {}  {}",
+            paint.wrap(code, &format!("{:<width$}", plane.status.label())),
+            plane.id
+        );
+        for line in &plane.lines {
+            let _ = writeln!(
+                out,
+                "{:indent$}{}: {}",
+                "",
+                line.change.describe(),
+                line.effect
             );
         }
     }

@@ -6,6 +6,7 @@ mod chart_releases;
 mod consumers;
 mod controllers;
 mod diff;
+mod diff_control_plane;
 mod docs;
 mod errors;
 mod failure_domains;
