@@ -85,6 +85,13 @@ pub(super) fn render(report: &Report, max_chars: usize) -> String {
         }
         out.push('\n');
     }
+    if !report.warnings.is_empty() {
+        out.push_str("**Warnings**\n\n");
+        for warning in &report.warnings {
+            let _ = writeln!(out, "- :warning: {}", html(warning));
+        }
+        out.push('\n');
+    }
     for (outcome, title, mark) in [
         (Outcome::Rejected, super::text::REJECTED_TITLE, ":x:"),
         (Outcome::Accepted, super::text::ACCEPTED_TITLE, ":warning:"),

@@ -19,6 +19,7 @@ mod scaling;
 mod secret;
 mod stream;
 mod text;
+mod upgrade;
 
 pub use stream::{ObjectId, Stream, StreamError};
 pub use text::use_color;
@@ -35,6 +36,8 @@ pub struct Report {
     /// KamajiControlPlanes present on both sides.
     control_planes: Vec<ControlPlane>,
     problems: Vec<Problem>,
+    /// Upgrades that will not go as the version change suggests.
+    warnings: Vec<String>,
     objects: Vec<ObjectChange>,
 }
 
@@ -42,9 +45,11 @@ impl Report {
     pub fn new(old: &Stream, new: &Stream) -> Report {
         let (stored_old, stored_new) = (hub::stream(old), hub::stream(new));
         let (pools, replacements) = rollout::pools(&stored_old, &stored_new);
+        let control_planes = control_plane::control_planes(&stored_old, &stored_new);
         Report {
+            warnings: upgrade::warnings(&pools, &control_planes),
             pools,
-            control_planes: control_plane::control_planes(&stored_old, &stored_new),
+            control_planes,
             problems: immutable::problems(&stored_old, &stored_new),
             objects: objects::compare(old, new, &replacements),
         }

@@ -46,6 +46,14 @@ pub(super) fn render(report: &Report, color: bool) -> String {
         pools(&mut out, &report.pools, paint);
     }
     control_planes(&mut out, &report.control_planes, paint);
+    if !report.warnings.is_empty() {
+        out.push_str(&paint.wrap(&format!("{BOLD};{YELLOW}"), "Warnings"));
+        out.push('\n');
+        for warning in &report.warnings {
+            let _ = writeln!(out, "  {} {warning}", paint.wrap(YELLOW, "!"));
+        }
+        out.push('\n');
+    }
     for (outcome, title, mark, code) in [
         (Outcome::Rejected, REJECTED_TITLE, "!", RED),
         (Outcome::Accepted, ACCEPTED_TITLE, "~", YELLOW),

@@ -171,3 +171,74 @@ fn the_markdown_report_has_the_control_plane_section() {
         "{markdown}"
     );
 }
+
+/// The warnings section of a text report, one warning a line.
+fn warnings(report: &str) -> Vec<String> {
+    let Some(start) = report.find("Warnings\n") else {
+        return Vec::new();
+    };
+    let rest = &report[start + "Warnings\n".len()..];
+    rest[..rest.find("\n\n").unwrap_or(rest.len())]
+        .lines()
+        .map(|l| l.trim_start().trim_start_matches("! ").to_owned())
+        .collect()
+}
+
+/// Outside a ClusterClass nothing orders the upgrade: the MachineDeployment controller
+/// rolls a pool as soon as its version changes
+/// (core/reconcilers/machinedeployment/mdutil/util.go:369-373), only the topology
+/// controller waits for the control plane (exp/topology/desiredstate/
+/// desired_state.go:1082-1134). A pool that keeps its version is the staged way.
+#[test]
+fn upgrading_control_plane_and_pools_in_one_apply_is_warned() {
+    let old = render(&[]);
+    let both = render(&[
+        "cluster.controlPlane.version=v1.34.1",
+        "nodePools[0].template=ubuntu-2404-kube-v1.34.1",
+        "nodePools[2].template=ubuntu-2404-kube-v1.34.1",
+    ]);
+    let found = warnings(&diff(&old, &both));
+    assert_eq!(
+        found,
+        [
+            "the control plane and 3 pool(s) (prod-eu-1-general-md, prod-eu-1-batch-milan-a-md, prod-eu-1-batch-milan-b-md) change version in one apply: CAPI rolls the pools right away, during the control plane upgrade (outside a ClusterClass nothing waits for it). Staged: first upgrade only the control plane (keep each nodePools[].version at the current version), apply, and once the control plane is done, bump the pools"
+        ],
+        "{found:?}"
+    );
+    let staged = render(&[
+        "cluster.controlPlane.version=v1.34.1",
+        "nodePools[0].version=v1.33.4",
+        "nodePools[2].version=v1.33.4",
+    ]);
+    assert_eq!(warnings(&diff(&old, &staged)), Vec::<String>::new());
+}
+
+/// The kubelet is baked into the VM image (kubernetes-sigs/image-builder
+/// images/capi/ansible/roles/kubernetes/tasks/debian.yml:32-41); CAPI's bootstrap only
+/// runs kubeadm join (bootstrap/kubeadm/pkg/cloudinit/node.go:33-36). A version bump
+/// on the same image rolls every machine and changes no kubelet.
+#[test]
+fn a_version_bump_on_the_same_vm_image_is_warned() {
+    let old = render(&[]);
+    let patch = render(&["nodePools[1].version=v1.32.9"]);
+    let report = diff(&old, &patch);
+    assert!(
+        report.contains("spec.template.spec.version: v1.32.8 → v1.32.9"),
+        "{report}"
+    );
+    assert_eq!(
+        warnings(&report),
+        [
+            "prod-eu-1-gpu-md: version v1.32.8 → v1.32.9 on the same VM image: every machine is replaced by one cloned from that image, whose kubelet is still the image's; give the pool a template built for v1.32.9 (nodePools[].template)"
+        ]
+    );
+    // A new image (and another template field) with the bump: no warning.
+    let imaged = render(&[
+        "nodePools[1].version=v1.32.9",
+        "nodePools[1].template=ubuntu-2404-kube-v1.32.9",
+    ]);
+    assert_eq!(warnings(&diff(&old, &imaged)), Vec::<String>::new());
+    // Only another template field changes: the image, and so the kubelet, stays.
+    let sized = render(&["nodePools[1].version=v1.32.9", "nodePools[1].numCPUs=16"]);
+    assert_eq!(warnings(&diff(&old, &sized)).len(), 1);
+}
