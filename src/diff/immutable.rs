@@ -1,4 +1,5 @@
-//! Changes that CAPI or CAPV would reject (or silently never act on) when applied.
+//! Changes that CAPI or CAPV would reject (or silently never act on) when applied, and
+//! template edits they accept without rolling anything.
 
 use super::fields::{self, FieldChange};
 use super::stream::{ObjectId, Stream};
@@ -85,17 +86,6 @@ const RULES: &[Rule] = &[
     },
 ];
 
-/// Fields of a StorageClass the workload cluster's API server refuses to update
-/// (kubernetes `pkg/apis/storage/validation/validation.go` ValidateStorageClassUpdate).
-const STORAGE_CLASS_IMMUTABLE: &[&str] = &[
-    "parameters",
-    "provisioner",
-    "reclaimPolicy",
-    "volumeBindingMode",
-];
-
-const STORAGE_CLASS_MESSAGE: &str = "carries a StorageClass whose parameters, provisioner, reclaimPolicy or volumeBindingMode changed: the ClusterResourceSet re-applies it (strategy Reconcile) and the workload cluster rejects the update, so the set keeps failing until the StorageClass is deleted there (or use a new storageClass.name)";
-
 /// Objects present in both streams whose immutable fields differ, in new-stream order.
 pub(super) fn problems(old: &Stream, new: &Stream) -> Vec<Problem> {
     let mut problems = Vec::new();
@@ -103,17 +93,6 @@ pub(super) fn problems(old: &Stream, new: &Stream) -> Vec<Problem> {
         let Some(before) = old.get(&object.id) else {
             continue;
         };
-        if object.id.kind == "ConfigMap" {
-            let fields = storage_class_changes(before, &object.value);
-            if !fields.is_empty() {
-                problems.push(Problem {
-                    id: object.id.clone(),
-                    outcome: Outcome::Rejected,
-                    message: STORAGE_CLASS_MESSAGE,
-                    fields,
-                });
-            }
-        }
         for rule in RULES.iter().filter(|r| r.kind == object.id.kind) {
             let (a, b) = (rule.value(before), rule.value(&object.value));
             if a != b {
@@ -138,54 +117,6 @@ impl Rule {
             (None, None) => Value::Null,
         }
     }
-}
-
-/// The StorageClasses a ClusterResourceSet's ConfigMap carries, by file and name.
-fn storage_classes(config_map: &Value) -> Vec<(String, String, Value)> {
-    let Some(data) = config_map.get("data").and_then(Value::as_object) else {
-        return Vec::new();
-    };
-    data.iter()
-        .filter_map(|(file, text)| Some((file, crate::yaml::parse_documents(text.as_str()?).ok()?)))
-        .flat_map(|(file, documents)| {
-            documents
-                .into_iter()
-                .filter(|d| d["kind"] == "StorageClass")
-                .map(move |d| {
-                    let name = d["metadata"]["name"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .to_owned();
-                    (file.clone(), name, d)
-                })
-        })
-        .collect()
-}
-
-/// Immutable StorageClass fields that differ between the two versions of a ConfigMap.
-fn storage_class_changes(old: &Value, new: &Value) -> Vec<FieldChange> {
-    let before = storage_classes(old);
-    let mut out = Vec::new();
-    for (file, name, class) in storage_classes(new) {
-        let Some((_, _, previous)) = before.iter().find(|(f, n, _)| *f == file && *n == name)
-        else {
-            continue;
-        };
-        for field in STORAGE_CLASS_IMMUTABLE {
-            let (a, b) = (
-                previous.get(*field).cloned().unwrap_or(Value::Null),
-                class.get(*field).cloned().unwrap_or(Value::Null),
-            );
-            if a != b {
-                out.extend(fields::changes(
-                    &format!("data.{file} StorageClass/{name}.{field}"),
-                    &a,
-                    &b,
-                ));
-            }
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ mod immutable;
 mod markdown;
 mod objects;
 mod renames;
+mod resource_sets;
 mod rollout;
 mod rollout_after;
 mod scaling;
@@ -50,7 +51,10 @@ impl Report {
             warnings: upgrade::warnings(&pools, &control_planes),
             pools,
             control_planes,
-            problems: immutable::problems(&stored_old, &stored_new),
+            problems: immutable::problems(&stored_old, &stored_new)
+                .into_iter()
+                .chain(resource_sets::problems(&stored_old, &stored_new))
+                .collect(),
             objects: objects::compare(old, new, &replacements),
         }
     }

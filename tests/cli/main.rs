@@ -7,6 +7,7 @@ mod consumers;
 mod controllers;
 mod diff;
 mod diff_control_plane;
+mod diff_resource_sets;
 mod docs;
 mod errors;
 mod failure_domains;
