@@ -1,10 +1,11 @@
-//! `capkv diff OLD NEW`: what changes between two rendered streams, and what CAPI and
-//! CAPV will do about it (roll, scale, reject).
+//! `capkv diff OLD NEW`: what changes between two rendered streams, and what CAPI,
+//! CAPV and Kamaji will do about it (roll, scale, upgrade, accept, reject).
 //!
 //! Stages: [`stream`] (parse, key objects) → [`hub`] (each object as CAPI stores it)
-//! → [`rollout`] (pools, template pairs), [`immutable`] (rejected changes);
-//! [`objects`] (diffs of the streams as written, with [`secret`] values hidden) →
-//! [`text`] or [`markdown`].
+//! → [`rollout`] (pools, template pairs; with [`scaling`], [`rollout_after`],
+//! [`renames`]), [`control_plane`], [`upgrade`] (warnings), [`immutable`] and
+//! [`resource_sets`] (rejected, ignored or accepted changes); [`objects`] (diffs of the
+//! streams as written, with [`secret`] values hidden) → [`text`] or [`markdown`].
 
 mod control_plane;
 mod fields;
