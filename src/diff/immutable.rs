@@ -1,4 +1,5 @@
-//! Changes that CAPI or CAPV would reject (or silently never act on) when applied.
+//! Changes that CAPI or CAPV would reject (or silently never act on) when applied, and
+//! template edits they accept without rolling anything.
 
 use super::fields::{self, FieldChange};
 use super::stream::{ObjectId, Stream};
@@ -7,63 +8,83 @@ use serde_json::Value;
 #[derive(Debug, Clone)]
 pub(super) struct Problem {
     pub(super) id: ObjectId,
+    pub(super) outcome: Outcome,
     pub(super) message: &'static str,
     pub(super) fields: Vec<FieldChange>,
 }
 
-/// A field that cannot change once the object exists, and what an absent field
-/// means to the webhook that defaults it.
+/// What the cluster does with a change of an existing object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Outcome {
+    /// Refused, or stored and never acted on.
+    Rejected,
+    /// Stored and used from now on, without replacing anything that exists.
+    Accepted,
+}
+
+/// A field whose change the cluster refuses or treats specially, and what an absent
+/// field means to the webhook that defaults it.
 struct Rule {
     kind: &'static str,
-    field: &'static str,
+    path: &'static [&'static str],
     default: Option<&'static str>,
+    outcome: Outcome,
     message: &'static str,
 }
+
+/// A KubeadmConfigTemplate edited under the same name.
+const KUBEADM_CONFIG_TEMPLATE_EDITED: &str = "edited in place: accepted (CAPI has no immutability check for it), nothing rolls, but every machine created from now on (scale-up, autoscaler, health-check remediation) gets the new content while the others keep the old: the pool ends up mixed (give the changed template a new name to roll it)";
 
 const RULES: &[Rule] = &[
     Rule {
         kind: "VSphereMachineTemplate",
-        field: "spec",
+        // CAPV compares spec.template.spec only
+        // (internal/webhooks/vspheremachinetemplate.go:116-119).
+        path: &["spec", "template", "spec"],
         default: None,
-        message: "edited in place; immutable: CAPV rejects any change to a VSphereMachineTemplate's spec (a changed template needs a new name)",
+        outcome: Outcome::Rejected,
+        message: "edited in place; immutable: CAPV rejects any change to a VSphereMachineTemplate's spec.template.spec (a changed template needs a new name)",
+    },
+    Rule {
+        kind: "VSphereMachineTemplate",
+        path: &["spec", "template", "metadata"],
+        default: None,
+        outcome: Outcome::Accepted,
+        message: "spec.template.metadata edited in place: accepted (CAPV makes only spec.template.spec immutable); machines created from now on get it, existing ones keep theirs",
     },
     Rule {
         kind: "KubeadmConfigTemplate",
-        field: "spec",
+        // bootstrap/kubeadm/webhooks/admission/kubeadmconfigtemplate.go:93-95 validates
+        // the new object only; the MachineSet controller reads the template each time it
+        // creates a machine (core/reconcilers/machineset/machineset_controller.go:1899-1966).
+        path: &["spec"],
         default: None,
-        message: "edited in place; immutable: CAPI treats templates as immutable, no machine picks the change up and nothing rolls (a changed template needs a new name)",
+        outcome: Outcome::Accepted,
+        message: KUBEADM_CONFIG_TEMPLATE_EDITED,
     },
     Rule {
         kind: "ClusterResourceSet",
-        field: "strategy",
+        path: &["spec", "strategy"],
         // CAPI's defaulting webhook stores an absent strategy as ApplyOnce.
         default: Some("ApplyOnce"),
+        outcome: Outcome::Rejected,
         message: "spec.strategy is immutable: CAPI rejects the update",
     },
     Rule {
         kind: "ClusterResourceSet",
-        field: "clusterSelector",
+        path: &["spec", "clusterSelector"],
         default: None,
+        outcome: Outcome::Rejected,
         message: "spec.clusterSelector is immutable: CAPI rejects the update",
     },
     Rule {
         kind: "MachineDeployment",
-        field: "clusterName",
+        path: &["spec", "clusterName"],
         default: None,
+        outcome: Outcome::Rejected,
         message: "spec.clusterName is immutable: CAPI rejects the update",
     },
 ];
-
-/// Fields of a StorageClass the workload cluster's API server refuses to update
-/// (kubernetes `pkg/apis/storage/validation/validation.go` ValidateStorageClassUpdate).
-const STORAGE_CLASS_IMMUTABLE: &[&str] = &[
-    "parameters",
-    "provisioner",
-    "reclaimPolicy",
-    "volumeBindingMode",
-];
-
-const STORAGE_CLASS_MESSAGE: &str = "carries a StorageClass whose parameters, provisioner, reclaimPolicy or volumeBindingMode changed: the ClusterResourceSet re-applies it (strategy Reconcile) and the workload cluster rejects the update, so the set keeps failing until the StorageClass is deleted there (or use a new storageClass.name)";
 
 /// Objects present in both streams whose immutable fields differ, in new-stream order.
 pub(super) fn problems(old: &Stream, new: &Stream) -> Vec<Problem> {
@@ -72,23 +93,14 @@ pub(super) fn problems(old: &Stream, new: &Stream) -> Vec<Problem> {
         let Some(before) = old.get(&object.id) else {
             continue;
         };
-        if object.id.kind == "ConfigMap" {
-            let fields = storage_class_changes(before, &object.value);
-            if !fields.is_empty() {
-                problems.push(Problem {
-                    id: object.id.clone(),
-                    message: STORAGE_CLASS_MESSAGE,
-                    fields,
-                });
-            }
-        }
         for rule in RULES.iter().filter(|r| r.kind == object.id.kind) {
             let (a, b) = (rule.value(before), rule.value(&object.value));
             if a != b {
                 problems.push(Problem {
                     id: object.id.clone(),
+                    outcome: rule.outcome,
                     message: rule.message,
-                    fields: fields::changes(&rule.path(), &a, &b),
+                    fields: fields::changes(&rule.path.join("."), &a, &b),
                 });
             }
         }
@@ -97,75 +109,14 @@ pub(super) fn problems(old: &Stream, new: &Stream) -> Vec<Problem> {
 }
 
 impl Rule {
-    fn path(&self) -> String {
-        if self.field == "spec" {
-            "spec".to_owned()
-        } else {
-            format!("spec.{}", self.field)
-        }
-    }
-
     fn value(&self, object: &Value) -> Value {
-        let spec = object.get("spec");
-        let value = if self.field == "spec" {
-            spec
-        } else {
-            spec.and_then(|s| s.get(self.field))
-        };
+        let value = self.path.iter().try_fold(object, |v, key| v.get(key));
         match (value, self.default) {
             (Some(v), _) => v.clone(),
             (None, Some(default)) => Value::from(default),
             (None, None) => Value::Null,
         }
     }
-}
-
-/// The StorageClasses a ClusterResourceSet's ConfigMap carries, by file and name.
-fn storage_classes(config_map: &Value) -> Vec<(String, String, Value)> {
-    let Some(data) = config_map.get("data").and_then(Value::as_object) else {
-        return Vec::new();
-    };
-    data.iter()
-        .filter_map(|(file, text)| Some((file, crate::yaml::parse_documents(text.as_str()?).ok()?)))
-        .flat_map(|(file, documents)| {
-            documents
-                .into_iter()
-                .filter(|d| d["kind"] == "StorageClass")
-                .map(move |d| {
-                    let name = d["metadata"]["name"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .to_owned();
-                    (file.clone(), name, d)
-                })
-        })
-        .collect()
-}
-
-/// Immutable StorageClass fields that differ between the two versions of a ConfigMap.
-fn storage_class_changes(old: &Value, new: &Value) -> Vec<FieldChange> {
-    let before = storage_classes(old);
-    let mut out = Vec::new();
-    for (file, name, class) in storage_classes(new) {
-        let Some((_, _, previous)) = before.iter().find(|(f, n, _)| *f == file && *n == name)
-        else {
-            continue;
-        };
-        for field in STORAGE_CLASS_IMMUTABLE {
-            let (a, b) = (
-                previous.get(*field).cloned().unwrap_or(Value::Null),
-                class.get(*field).cloned().unwrap_or(Value::Null),
-            );
-            if a != b {
-                out.extend(fields::changes(
-                    &format!("data.{file} StorageClass/{name}.{field}"),
-                    &a,
-                    &b,
-                ));
-            }
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 
 use super::Report;
 use super::fields::{FieldChange, short};
+use super::immutable::Outcome;
 use super::objects::ObjectChange;
 use super::rollout::Roll;
 use std::fmt::Write as _;
@@ -35,7 +36,10 @@ pub(super) fn render(report: &Report, max_chars: usize) -> String {
                 label.to_owned()
             };
             let mut reasons: Vec<String> = pool.rolls.iter().flat_map(roll_reasons).collect();
-            reasons.extend(pool.scales.iter().map(field));
+            reasons.extend(pool.scaling.replicas.iter().map(field));
+            reasons.extend(pool.scaling.bounds.iter().map(field));
+            reasons.extend(pool.scaling.notes.iter().cloned());
+            reasons.extend(pool.notes.iter().map(|note| html(note)));
             reasons.extend(
                 pool.in_place
                     .iter()
@@ -66,12 +70,49 @@ pub(super) fn render(report: &Report, max_chars: usize) -> String {
             );
         }
     }
-    if !report.problems.is_empty() {
-        out.push_str("**Rejected or ignored by CAPI/CAPV**\n\n");
-        for problem in &report.problems {
+    if report
+        .control_planes
+        .iter()
+        .any(|p| p.status != super::control_plane::Status::Unchanged)
+    {
+        out.push_str("**Control plane**\n\n");
+        for plane in &report.control_planes {
             let _ = writeln!(
                 out,
-                "- :x: {}: {}",
+                "- {}: **{}**",
+                code(&plane.id.to_string()),
+                plane.status.label()
+            );
+            for line in &plane.lines {
+                let _ = writeln!(out, "  - {}: {}", field(&line.change), html(&line.effect));
+            }
+        }
+        out.push('\n');
+    }
+    if !report.warnings.is_empty() {
+        out.push_str("**Warnings**\n\n");
+        for warning in &report.warnings {
+            let _ = writeln!(out, "- :warning: {}", html(warning));
+        }
+        out.push('\n');
+    }
+    for (outcome, title, mark) in [
+        (Outcome::Rejected, super::text::REJECTED_TITLE, ":x:"),
+        (Outcome::Accepted, super::text::ACCEPTED_TITLE, ":warning:"),
+    ] {
+        let problems: Vec<_> = report
+            .problems
+            .iter()
+            .filter(|p| p.outcome == outcome)
+            .collect();
+        if problems.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "**{title}**\n");
+        for problem in problems {
+            let _ = writeln!(
+                out,
+                "- {mark} {}: {}",
                 code(&problem.id.to_string()),
                 problem.message
             );
@@ -165,6 +206,15 @@ fn roll_reasons(roll: &Roll) -> Vec<String> {
             .collect(),
         Roll::Template { kind, new, .. } => vec![format!("new {kind} {}", code(new))],
         Roll::Field(change) => vec![field(change)],
+        Roll::After {
+            change,
+            at: Some(at),
+        } => vec![format!("rolls at {}: {}", code(at), field(change))],
+        Roll::After { change, at: None } => vec![format!(
+            "{} {}",
+            field(change),
+            super::rollout::AFTER_PASSED_NOTE
+        )],
     }
 }
 

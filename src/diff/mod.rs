@@ -1,22 +1,32 @@
-//! `capkv diff OLD NEW`: what changes between two rendered streams, and what CAPI and
-//! CAPV will do about it (roll, scale, reject).
+//! `capkv diff OLD NEW`: what changes between two rendered streams, and what CAPI,
+//! CAPV and Kamaji will do about it (roll, scale, upgrade, accept, reject).
 //!
-//! Stages: [`stream`] (parse, key objects) → [`rollout`] (pools, template pairs),
-//! [`immutable`] (rejected changes), [`objects`] (diffs, with [`secret`] values
-//! hidden) → [`text`] or [`markdown`].
+//! Stages: [`stream`] (parse, key objects) → [`hub`] (each object as CAPI stores it)
+//! → [`rollout`] (pools, template pairs; with [`scaling`], [`rollout_after`],
+//! [`renames`]), [`control_plane`], [`upgrade`] (warnings), [`immutable`] and
+//! [`resource_sets`] (rejected, ignored or accepted changes); [`objects`] (diffs of the
+//! streams as written, with [`secret`] values hidden) → [`text`] or [`markdown`].
 
+mod control_plane;
 mod fields;
+mod hub;
 mod immutable;
 mod markdown;
 mod objects;
+mod renames;
+mod resource_sets;
 mod rollout;
+mod rollout_after;
+mod scaling;
 mod secret;
 mod stream;
 mod text;
+mod upgrade;
 
 pub use stream::{ObjectId, Stream, StreamError};
 pub use text::use_color;
 
+use control_plane::ControlPlane;
 use immutable::Problem;
 use objects::{Change, ObjectChange};
 use rollout::Pool;
@@ -25,16 +35,27 @@ use rollout::Pool;
 #[derive(Debug)]
 pub struct Report {
     pools: Vec<Pool>,
+    /// KamajiControlPlanes present on both sides.
+    control_planes: Vec<ControlPlane>,
     problems: Vec<Problem>,
+    /// Upgrades that will not go as the version change suggests.
+    warnings: Vec<String>,
     objects: Vec<ObjectChange>,
 }
 
 impl Report {
     pub fn new(old: &Stream, new: &Stream) -> Report {
-        let (pools, replacements) = rollout::pools(old, new);
+        let (stored_old, stored_new) = (hub::stream(old), hub::stream(new));
+        let (pools, replacements) = rollout::pools(&stored_old, &stored_new);
+        let control_planes = control_plane::control_planes(&stored_old, &stored_new);
         Report {
+            warnings: upgrade::warnings(&pools, &control_planes),
             pools,
-            problems: immutable::problems(old, new),
+            control_planes,
+            problems: immutable::problems(&stored_old, &stored_new)
+                .into_iter()
+                .chain(resource_sets::problems(&stored_old, &stored_new))
+                .collect(),
             objects: objects::compare(old, new, &replacements),
         }
     }

@@ -1,46 +1,40 @@
 //! The rolling-update preview: what each MachineDeployment will do to its machines.
 //!
 //! CAPI rolls a MachineDeployment (new MachineSet, every machine replaced) when one of
-//! the fields it compares changes: the bootstrap and infrastructure references (kind
-//! and name, never the API version), `version`, `failureDomain`, or the requested
+//! the fields it compares changes: the bootstrap and infrastructure references (group,
+//! kind and name, never the API version), `version`, `failureDomain`, or the requested
 //! rollout time. Everything else in the machine template is propagated in place, and
 //! `replicas` or the autoscaler bounds only scale. This mirrors CAPI's
-//! `MachineTemplateUpToDate`.
+//! `MachineTemplateUpToDate` (core/reconcilers/machinedeployment/mdutil/util.go:361-410).
+//! Objects arrive in their stored v1beta2 form ([`super::hub`]).
 //!
 //! The pool's rollout settings (`nodePools[].rollout`) are named apart: a reviewer
 //! changing a drain timeout or a maxSurge wants to read that no machine is replaced.
 
 use super::fields::{self, FieldChange};
+use super::rollout_after::{self, Verdict};
+use super::scaling::Scaling;
 use super::stream::{ObjectId, Stream};
 use serde_json::Value;
 
 const MACHINE_DEPLOYMENT: &str = "MachineDeployment";
-const AUTOSCALER_MIN: &str = "cluster.x-k8s.io/cluster-api-autoscaler-node-group-min-size";
-const AUTOSCALER_MAX: &str = "cluster.x-k8s.io/cluster-api-autoscaler-node-group-max-size";
 
 /// Fields that roll the pool when they change (besides the two references).
 const ROLLING_FIELDS: &[&[&str]] = &[
     &["spec", "template", "spec", "version"],
     &["spec", "template", "spec", "failureDomain"],
     &["spec", "template", "spec", "bootstrap", "dataSecretName"],
-    // v1beta2 and v1beta1 spellings of "roll at this time".
-    &["spec", "rollout", "after"],
-    &["spec", "rolloutAfter"],
 ];
-/// Rollout settings, in both API versions' places: the strategy and deletion order are
-/// not part of the machine template, and CAPI leaves minReadySeconds and the node
-/// timeouts out when it compares machine templates (`MachineTemplateDeepCopyRolloutFields`),
-/// so it updates them on the MachineDeployment, its MachineSets and machines in place.
+const ROLLOUT_AFTER: &[&str] = &["spec", "rollout", "after"];
+/// Rollout settings: the strategy and deletion order are not part of the machine
+/// template, and CAPI leaves minReadySeconds and the node timeouts out when it compares
+/// machine templates (`MachineTemplateDeepCopyRolloutFields`), so it updates them on
+/// the MachineDeployment, its MachineSets and machines in place.
 const IN_PLACE_FIELDS: &[&[&str]] = &[
     &["spec", "rollout", "strategy"],
-    &["spec", "strategy"],
     &["spec", "deletion"],
-    &["spec", "minReadySeconds"],
     &["spec", "template", "spec", "minReadySeconds"],
     &["spec", "template", "spec", "deletion"],
-    &["spec", "template", "spec", "nodeDrainTimeout"],
-    &["spec", "template", "spec", "nodeVolumeDetachTimeout"],
-    &["spec", "template", "spec", "nodeDeletionTimeout"],
 ];
 const INFRASTRUCTURE_REF: &[&str] = &["spec", "template", "spec", "infrastructureRef"];
 const BOOTSTRAP_REF: &[&str] = &["spec", "template", "spec", "bootstrap", "configRef"];
@@ -49,8 +43,15 @@ const BOOTSTRAP_REF: &[&str] = &["spec", "template", "spec", "bootstrap", "confi
 pub(super) enum Status {
     Added,
     Removed,
+    /// Added under a new name for a removed pool: deleted and created, not rolled.
+    Recreated,
     Rolls,
+    /// Rolls only once `spec.rollout.after` has passed.
+    RollsLater,
     Scales,
+    /// Only the Cluster Autoscaler's min/max changed (or it took the pool over without
+    /// changing the count): no machine is added or removed by the apply itself.
+    AutoscalerBounds,
     RollsAndScales,
     /// An OnDelete pool with new templates: each machine is replaced only once someone
     /// deletes it.
@@ -65,8 +66,11 @@ impl Status {
         match self {
             Status::Added => "added",
             Status::Removed => "removed",
+            Status::Recreated => "recreated",
             Status::Rolls => "rolls",
+            Status::RollsLater => "rolls later",
             Status::Scales => "scales",
+            Status::AutoscalerBounds => "autoscaler bounds",
             Status::RollsAndScales => "rolls + scales",
             Status::RollsOnDelete => "on delete",
             Status::InPlace => "in place",
@@ -77,7 +81,7 @@ impl Status {
     pub(super) fn rolls(self) -> bool {
         matches!(
             self,
-            Status::Rolls | Status::RollsAndScales | Status::RollsOnDelete
+            Status::Rolls | Status::RollsLater | Status::RollsAndScales | Status::RollsOnDelete
         )
     }
 }
@@ -105,7 +109,17 @@ pub(super) enum Roll {
     },
     /// Another field CAPI compares when it decides on a rollout.
     Field(FieldChange),
+    /// A new rollout time: `at` when it is still to come, `None` when it has passed
+    /// (CAPI rolls now unless a MachineSet was created since).
+    After {
+        change: FieldChange,
+        at: Option<String>,
+    },
 }
+
+/// Said of a rollout time that has already passed.
+pub(super) const AFTER_PASSED_NOTE: &str =
+    "(passed: rolls now, unless a MachineSet was created since)";
 
 /// One node pool, i.e. one MachineDeployment.
 #[derive(Debug, Clone)]
@@ -113,9 +127,12 @@ pub(super) struct Pool {
     pub(super) id: ObjectId,
     pub(super) status: Status,
     pub(super) rolls: Vec<Roll>,
-    pub(super) scales: Vec<FieldChange>,
+    /// The replica count and the autoscaler's bounds.
+    pub(super) scaling: Scaling,
     /// Rollout settings that changed: in place whatever else the pool does.
     pub(super) in_place: Vec<FieldChange>,
+    /// What else a reviewer must know (a removal deletes every machine at once).
+    pub(super) notes: Vec<String>,
 }
 
 impl Pool {
@@ -133,6 +150,7 @@ pub(super) type Replacement = (ObjectId, ObjectId);
 /// Every MachineDeployment of either stream (new stream order, then removed ones),
 /// and the template replacements their references imply.
 pub(super) fn pools(old: &Stream, new: &Stream) -> (Vec<Pool>, Vec<Replacement>) {
+    let now = rollout_after::now();
     let mut pools = Vec::new();
     let mut replacements = Vec::new();
     for object in new
@@ -154,6 +172,13 @@ pub(super) fn pools(old: &Stream, new: &Stream) -> (Vec<Pool>, Vec<Replacement>)
                 rolls.push(Roll::Field(field_change(path, before, &object.value)));
                 continue;
             };
+            if (&old_ref.kind, &old_ref.name) == (&new_ref.kind, &new_ref.name) {
+                // The same template under another API group: CAPI compares the whole
+                // reference, so it rolls, but no template was renamed.
+                let group: Vec<&str> = path.iter().copied().chain(["apiGroup"]).collect();
+                rolls.push(Roll::Field(field_change(&group, before, &object.value)));
+                continue;
+            }
             let old_id = object.id.sibling(&old_ref.kind, &old_ref.name);
             let new_id = object.id.sibling(&new_ref.kind, &new_ref.name);
             let fields = match (old.get(&old_id), new.get(&new_id)) {
@@ -178,22 +203,21 @@ pub(super) fn pools(old: &Stream, new: &Stream) -> (Vec<Pool>, Vec<Replacement>)
                 rolls.push(Roll::Field(change));
             }
         }
-        let scales: Vec<FieldChange> = [
-            field_change(&["spec", "replicas"], before, &object.value),
-            field_change(
-                &["metadata", "annotations", AUTOSCALER_MIN],
-                before,
-                &object.value,
-            ),
-            field_change(
-                &["metadata", "annotations", AUTOSCALER_MAX],
-                before,
-                &object.value,
-            ),
-        ]
-        .into_iter()
-        .filter(|c| c.old != c.new)
-        .collect();
+        let scaling = Scaling::of(before, &object.value);
+        let after = field_change(ROLLOUT_AFTER, before, &object.value);
+        let mut after_in_place = None;
+        match rollout_after::verdict(&after, now) {
+            Verdict::Same => {}
+            Verdict::RollsAt(at) => rolls.push(Roll::After {
+                change: after,
+                at: Some(at),
+            }),
+            Verdict::RollsNow => rolls.push(Roll::After {
+                change: after,
+                at: None,
+            }),
+            Verdict::NoRoll => after_in_place = Some(after),
+        }
         let in_place: Vec<FieldChange> = IN_PLACE_FIELDS
             .iter()
             .flat_map(|path| {
@@ -203,22 +227,32 @@ pub(super) fn pools(old: &Stream, new: &Stream) -> (Vec<Pool>, Vec<Replacement>)
                     lookup(&object.value, path),
                 )
             })
+            .chain(after_in_place)
             .collect();
+        let later = rolls
+            .iter()
+            .all(|roll| matches!(roll, Roll::After { at: Some(_), .. }));
         let on_delete = is_on_delete(&object.value);
-        let status = match (rolls.is_empty(), scales.is_empty()) {
+        let scales = !scaling.replicas.is_empty();
+        let status = match (rolls.is_empty(), scales) {
             (false, _) if on_delete => Status::RollsOnDelete,
-            (false, false) => Status::RollsAndScales,
-            (false, true) => Status::Rolls,
-            (true, false) => Status::Scales,
-            (true, true) if !in_place.is_empty() => Status::InPlace,
-            (true, true) => Status::Unchanged,
+            (false, true) => Status::RollsAndScales,
+            (false, false) if later => Status::RollsLater,
+            (false, false) => Status::Rolls,
+            (true, true) => Status::Scales,
+            (true, false) if !scaling.bounds.is_empty() || !scaling.notes.is_empty() => {
+                Status::AutoscalerBounds
+            }
+            (true, false) if !in_place.is_empty() => Status::InPlace,
+            (true, false) => Status::Unchanged,
         };
         pools.push(Pool {
             id: object.id.clone(),
             status,
             rolls,
-            scales,
+            scaling,
             in_place,
+            notes: Vec::new(),
         });
     }
     for object in old
@@ -230,6 +264,7 @@ pub(super) fn pools(old: &Stream, new: &Stream) -> (Vec<Pool>, Vec<Replacement>)
             pools.push(Pool::alone(object.id.clone(), Status::Removed));
         }
     }
+    super::renames::pair(&mut pools, old, new);
     (pools, replacements)
 }
 
@@ -239,8 +274,9 @@ impl Pool {
             id,
             status,
             rolls: Vec::new(),
-            scales: Vec::new(),
+            scaling: Scaling::default(),
             in_place: Vec::new(),
+            notes: Vec::new(),
         }
     }
 }
@@ -252,16 +288,12 @@ struct Reference {
     name: String,
 }
 
-/// A reference as CAPI compares it: API group (from `apiGroup`, or the group part of a
-/// v1beta1 `apiVersion`), kind and name.
+/// A reference as CAPI compares it: API group, kind and name.
 fn reference(object: &Value, path: &[&str]) -> Option<Reference> {
     let value = lookup(object, path)?;
     let text = |key: &str| value.get(key).and_then(Value::as_str).map(str::to_owned);
-    let group = text("apiGroup").or_else(|| {
-        text("apiVersion").map(|v| v.rsplit_once('/').map_or(v.clone(), |(g, _)| g.to_owned()))
-    });
     Some(Reference {
-        group: group.unwrap_or_default(),
+        group: text("apiGroup").unwrap_or_default(),
         kind: text("kind").unwrap_or_default(),
         name: text("name").unwrap_or_default(),
     })
@@ -304,17 +336,12 @@ fn same_version(path: &[&str], change: &FieldChange) -> bool {
         && normalized(&change.old) == normalized(&change.new)
 }
 
-/// A MachineDeployment with the OnDelete strategy (v1beta2 `spec.rollout.strategy.type`,
-/// v1beta1 `spec.strategy.type`): a new MachineSet takes over, but CAPI replaces a
-/// machine only once someone deletes it
+/// A MachineDeployment with the OnDelete strategy: a new MachineSet takes over, but
+/// CAPI replaces a machine only once someone deletes it
 /// (core/reconcilers/machinedeployment/machinedeployment_rollout_ondelete.go:34-60).
 fn is_on_delete(deployment: &Value) -> bool {
-    [
-        &["spec", "rollout", "strategy", "type"][..],
-        &["spec", "strategy", "type"][..],
-    ]
-    .iter()
-    .any(|path| lookup(deployment, path).and_then(Value::as_str) == Some("OnDelete"))
+    lookup(deployment, &["spec", "rollout", "strategy", "type"]).and_then(Value::as_str)
+        == Some("OnDelete")
 }
 
 fn field_change(path: &[&str], old: &Value, new: &Value) -> FieldChange {
@@ -333,7 +360,7 @@ mod tests {
         Stream::parse(text).unwrap()
     }
 
-    const MD: &str = "kind: MachineDeployment\nmetadata: {name: md, namespace: ns}\nspec:\n  replicas: REPLICAS\n  template:\n    spec:\n      version: v1.31.0\n      bootstrap:\n        configRef: {apiVersion: bootstrap.cluster.x-k8s.io/v1beta1, kind: KubeadmConfigTemplate, name: kct}\n      infrastructureRef: {apiGroup: infrastructure.cluster.x-k8s.io, kind: VSphereMachineTemplate, name: INFRA}\n";
+    const MD: &str = "kind: MachineDeployment\nmetadata: {name: md, namespace: ns}\nspec:\n  replicas: REPLICAS\n  template:\n    spec:\n      version: v1.31.0\n      bootstrap:\n        configRef: {apiGroup: bootstrap.cluster.x-k8s.io, kind: KubeadmConfigTemplate, name: kct}\n      infrastructureRef: {apiGroup: infrastructure.cluster.x-k8s.io, kind: VSphereMachineTemplate, name: INFRA}\n";
 
     fn md(replicas: u32, infra: &str) -> String {
         MD.replace("REPLICAS", &replicas.to_string())
@@ -377,15 +404,33 @@ mod tests {
     }
 
     #[test]
-    fn replicas_scale_and_a_reference_in_another_api_version_does_not_roll() {
+    fn replicas_scale() {
         let old = stream(&md(3, "vmt-a"));
-        let new_text = md(5, "vmt-a").replace(
-            "apiVersion: bootstrap.cluster.x-k8s.io/v1beta1",
-            "apiGroup: bootstrap.cluster.x-k8s.io",
-        );
-        let (pools, _) = pools(&old, &stream(&new_text));
+        let (pools, _) = pools(&old, &stream(&md(5, "vmt-a")));
         assert_eq!(pools[0].status, Status::Scales);
-        assert_eq!(pools[0].scales[0].describe(), "spec.replicas: 3 → 5");
+        assert_eq!(
+            pools[0].scaling.replicas[0].describe(),
+            "spec.replicas: 3 → 5"
+        );
+    }
+
+    #[test]
+    fn another_api_group_for_the_same_template_rolls_without_a_rename() {
+        let old = stream(&md(3, "vmt-a"));
+        let new = stream(&md(3, "vmt-a").replace(
+            "apiGroup: infrastructure.cluster.x-k8s.io",
+            "apiGroup: vmware.infrastructure.cluster.x-k8s.io",
+        ));
+        let (pools, replacements) = pools(&old, &new);
+        assert_eq!(pools[0].status, Status::Rolls);
+        assert!(replacements.is_empty());
+        let Roll::Field(change) = &pools[0].rolls[0] else {
+            panic!("{:?}", pools[0].rolls)
+        };
+        assert_eq!(
+            change.describe(),
+            "spec.template.spec.infrastructureRef.apiGroup: infrastructure.cluster.x-k8s.io → vmware.infrastructure.cluster.x-k8s.io"
+        );
     }
 
     #[test]

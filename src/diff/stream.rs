@@ -84,6 +84,21 @@ impl Stream {
         Ok(stream)
     }
 
+    /// The same objects, each value replaced by `f` of it.
+    pub(super) fn map(&self, f: impl Fn(&Value) -> Value) -> Stream {
+        Stream {
+            objects: self
+                .objects
+                .iter()
+                .map(|o| Object {
+                    id: o.id.clone(),
+                    value: f(&o.value),
+                })
+                .collect(),
+            index: self.index.clone(),
+        }
+    }
+
     pub fn get(&self, id: &ObjectId) -> Option<&Value> {
         self.index.get(id).map(|&at| &self.objects[at].value)
     }

@@ -2,9 +2,11 @@
 //! objects and their diffs.
 
 use super::Report;
+use super::control_plane::{ControlPlane, Status as CpStatus};
 use super::fields::FieldChange;
+use super::immutable::{Outcome, Problem};
 use super::objects::ObjectChange;
-use super::rollout::{ON_DELETE_NOTE, PRUNE_NOTE, Pool, Roll, Status};
+use super::rollout::{AFTER_PASSED_NOTE, ON_DELETE_NOTE, PRUNE_NOTE, Pool, Roll, Status};
 use std::ffi::OsStr;
 use std::fmt::Write as _;
 
@@ -43,14 +45,34 @@ pub(super) fn render(report: &Report, color: bool) -> String {
     if !report.pools.is_empty() {
         pools(&mut out, &report.pools, paint);
     }
-    if !report.problems.is_empty() {
-        out.push_str(&paint.wrap(&format!("{BOLD};{RED}"), "Rejected or ignored by CAPI/CAPV"));
+    control_planes(&mut out, &report.control_planes, paint);
+    if !report.warnings.is_empty() {
+        out.push_str(&paint.wrap(&format!("{BOLD};{YELLOW}"), "Warnings"));
         out.push('\n');
-        for problem in &report.problems {
+        for warning in &report.warnings {
+            let _ = writeln!(out, "  {} {warning}", paint.wrap(YELLOW, "!"));
+        }
+        out.push('\n');
+    }
+    for (outcome, title, mark, code) in [
+        (Outcome::Rejected, REJECTED_TITLE, "!", RED),
+        (Outcome::Accepted, ACCEPTED_TITLE, "~", YELLOW),
+    ] {
+        let problems: Vec<&Problem> = report
+            .problems
+            .iter()
+            .filter(|p| p.outcome == outcome)
+            .collect();
+        if problems.is_empty() {
+            continue;
+        }
+        out.push_str(&paint.wrap(&format!("{BOLD};{code}"), title));
+        out.push('\n');
+        for problem in problems {
             let _ = writeln!(
                 out,
                 "  {} {}: {}",
-                paint.wrap(RED, "!"),
+                paint.wrap(code, mark),
                 problem.id,
                 problem.message
             );
@@ -96,10 +118,12 @@ fn pools(out: &mut String, pools: &[Pool], paint: Paint) {
     for pool in pools {
         let label = format!("{:<width$}", pool.status.label());
         let code = match pool.status {
-            Status::Rolls | Status::RollsAndScales | Status::RollsOnDelete => YELLOW,
-            Status::Scales | Status::InPlace => CYAN,
+            Status::Rolls | Status::RollsLater | Status::RollsAndScales | Status::RollsOnDelete => {
+                YELLOW
+            }
+            Status::Scales | Status::AutoscalerBounds | Status::InPlace => CYAN,
             Status::Added => GREEN,
-            Status::Removed => RED,
+            Status::Removed | Status::Recreated => RED,
             Status::Unchanged => DIM,
         };
         let _ = writeln!(
@@ -132,6 +156,20 @@ fn pools(out: &mut String, pools: &[Pool], paint: Paint) {
                     }
                 }
                 Roll::Field(change) => fields(out, std::slice::from_ref(change), indent),
+                Roll::After {
+                    change,
+                    at: Some(at),
+                } => {
+                    let _ = writeln!(out, "{:indent$}rolls at {at}: {}", "", change.describe());
+                }
+                Roll::After { change, at: None } => {
+                    let _ = writeln!(
+                        out,
+                        "{:indent$}{} {AFTER_PASSED_NOTE}",
+                        "",
+                        change.describe()
+                    );
+                }
             }
         }
         if pool.status == Status::RollsOnDelete {
@@ -140,7 +178,14 @@ fn pools(out: &mut String, pools: &[Pool], paint: Paint) {
         if pool.replaces_templates() {
             let _ = writeln!(out, "{:indent$}{}", "", paint.wrap(DIM, PRUNE_NOTE));
         }
-        fields(out, &pool.scales, indent);
+        fields(out, &pool.scaling.replicas, indent);
+        fields(out, &pool.scaling.bounds, indent);
+        for note in &pool.scaling.notes {
+            let _ = writeln!(out, "{:indent$}{note}", "");
+        }
+        for note in &pool.notes {
+            let _ = writeln!(out, "{:indent$}{note}", "");
+        }
         for change in &pool.in_place {
             let _ = writeln!(
                 out,
@@ -153,6 +198,51 @@ fn pools(out: &mut String, pools: &[Pool], paint: Paint) {
     }
     out.push('\n');
 }
+
+/// The control plane section, when a control plane changed.
+fn control_planes(out: &mut String, planes: &[ControlPlane], paint: Paint) {
+    if planes.iter().all(|p| p.status == CpStatus::Unchanged) {
+        return;
+    }
+    out.push_str(&paint.wrap(BOLD, "Control plane"));
+    out.push('\n');
+    let width = planes
+        .iter()
+        .map(|p| p.status.label().len())
+        .max()
+        .unwrap_or_default();
+    let indent = width + 4;
+    for plane in planes {
+        let code = match plane.status {
+            CpStatus::Refused => RED,
+            CpStatus::Upgrades => YELLOW,
+            CpStatus::Scales | CpStatus::Updated => CYAN,
+            CpStatus::Unchanged => DIM,
+        };
+        let _ = writeln!(
+            out,
+            "  {}  {}",
+            paint.wrap(code, &format!("{:<width$}", plane.status.label())),
+            plane.id
+        );
+        for line in &plane.lines {
+            let _ = writeln!(
+                out,
+                "{:indent$}{}: {}",
+                "",
+                line.change.describe(),
+                line.effect
+            );
+        }
+    }
+    out.push('\n');
+}
+
+/// Changes the cluster refuses, or stores and never acts on.
+pub(super) const REJECTED_TITLE: &str = "Rejected or ignored by CAPI/CAPV";
+/// Changes the cluster stores and uses from now on, replacing nothing that exists.
+pub(super) const ACCEPTED_TITLE: &str =
+    "Accepted in place: nothing rolls, only what is created later changes";
 
 /// After each rollout setting that changed: CAPI replaces no machine for it.
 pub(super) const IN_PLACE_NOTE: &str = "(in place, no roll)";

@@ -4,12 +4,26 @@
 //! sorted at every level, no insignificant whitespace, strings JSON-escaped), written
 //! in lowercase hex; the name suffix is its first 8 characters. Formatting or key order
 //! of the template cannot change it; any change of a value in the spec does.
+//!
+//! The spec hashed is the one rendered with [`API_VERSIONS`], whatever versions the
+//! output uses: the same pool keeps its template names across an API version switch,
+//! so the switch rolls nothing.
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
 
 use crate::object_names::TEMPLATE_HASH_LEN;
+use crate::schema::{BetaVersion, KamajiVersion, ResolvedApiVersions};
+
+/// The API versions whose rendered spec is hashed: the newest, so that output in them
+/// (the default) kept the names it had before the hash stopped depending on the
+/// rendered versions.
+pub(crate) const API_VERSIONS: ResolvedApiVersions = ResolvedApiVersions {
+    capi: BetaVersion::V1beta2,
+    capv: BetaVersion::V1beta2,
+    kamaji: KamajiVersion::V1alpha2,
+};
 
 pub fn spec_hash(spec: &Value) -> String {
     let mut canonical = Vec::with_capacity(1024);

@@ -8,7 +8,7 @@ pub mod hash;
 
 use crate::schema::{NodePool, Values};
 use crate::yaml;
-use context::{ClusterContext, PoolContext};
+use context::{ApiVersions, ClusterContext, PoolContext};
 use minijinja::Value as TemplateValue;
 use minijinja::value::Serde;
 use rayon::prelude::*;
@@ -112,6 +112,8 @@ impl Renderer {
         let ip_pools = ctx.names.ip_pools.clone();
         // Converted once and shared by reference by every template and pool.
         let ctx = TemplateValue::from(Serde(&ctx));
+        let hash_api = (values.api() != hash::API_VERSIONS)
+            .then(|| TemplateValue::from(Serde(&ApiVersions::of(hash::API_VERSIONS))));
         let mut documents =
             Vec::with_capacity(CLUSTER_TEMPLATES.len() + 4 * values.node_pools.len());
         for name in CLUSTER_TEMPLATES {
@@ -122,6 +124,7 @@ impl Renderer {
             control_plane_version: &values.cluster.control_plane.version,
             failure_domains: &failure_domains,
             ip_pools: &ip_pools,
+            hash_api: hash_api.as_ref(),
         };
         let render_pool = |pool| self.render_pool(&ctx, &inputs, pool, &finish);
         let pools: Vec<Vec<T>> = if values.node_pools.len() < POOLS_WORTH_THREADS {
@@ -199,17 +202,20 @@ impl Renderer {
         // Converted once and shared by the pool's templates.
         let pool_value = TemplateValue::from(Serde(&pool_ctx));
         let ctx = with_pool(cluster_ctx, pool_value.clone());
+        let hashed = |template, base| Hashed {
+            template,
+            base,
+            hash_api: inputs.hash_api,
+        };
         let (machine_template, done) = self.render_hashed(
-            MACHINE_TEMPLATE,
+            hashed(MACHINE_TEMPLATE, &pool_ctx.names.machine_template_base),
             ctx.clone(),
-            &pool_ctx.names.machine_template_base,
             finish,
         )?;
         documents.push(done);
         let (kubeadm_config, done) = self.render_hashed(
-            KUBEADM_CONFIG_TEMPLATE,
+            hashed(KUBEADM_CONFIG_TEMPLATE, &pool_ctx.names.kubeadm_config_base),
             ctx.clone(),
-            &pool_ctx.names.kubeadm_config_base,
             finish,
         )?;
         documents.push(done);
@@ -238,28 +244,53 @@ impl Renderer {
     }
 
     /// Renders a one-object template, names the object `<base>-<hash of its spec>` and
-    /// hands it to `finish`; returns its name and what `finish` returned.
+    /// hands it to `finish`; returns its name and what `finish` returned. The hash is
+    /// taken from the spec as rendered with [`hash::API_VERSIONS`]: switching the API
+    /// version of the output (a map of kubelet flags in v1beta1, a list in v1beta2)
+    /// must not rename a template, since a new name rolls the pool.
     fn render_hashed<T>(
         &self,
-        name: &str,
+        hashed: Hashed<'_>,
         ctx: TemplateValue,
-        base: &str,
         finish: &(impl Fn(&str, &Value) -> T + Sync),
     ) -> Result<(String, T), RenderError> {
-        let mut docs = self.render_objects(name, ctx)?;
-        let (Some(mut doc), true) = (docs.pop(), docs.is_empty()) else {
-            return Err(RenderError {
-                template: name.to_owned(),
-                message: "must render exactly one object".into(),
-            });
+        let name = hashed.template;
+        let mut doc = self.render_one(name, ctx.clone())?;
+        let hash = match hashed.hash_api {
+            Some(api) => {
+                let ctx = minijinja::value::merge_maps([ctx, minijinja::context! { api }]);
+                let reference = self.render_one(name, ctx)?;
+                hash::spec_hash(reference.get("spec").unwrap_or(&Value::Null))
+            }
+            None => hash::spec_hash(doc.get("spec").unwrap_or(&Value::Null)),
         };
-        let hash = hash::spec_hash(doc.get("spec").unwrap_or(&Value::Null));
-        let final_name = format!("{base}-{hash}");
+        let final_name = format!("{}-{hash}", hashed.base);
         if let Some(Value::Object(metadata)) = doc.get_mut("metadata") {
             metadata.insert("name".to_owned(), Value::String(final_name.clone()));
         }
         Ok((final_name, finish(name, &doc)))
     }
+
+    /// The one object a template renders.
+    fn render_one(&self, name: &str, ctx: TemplateValue) -> Result<Value, RenderError> {
+        let mut docs = self.render_objects(name, ctx)?;
+        match (docs.pop(), docs.is_empty()) {
+            (Some(doc), true) => Ok(doc),
+            _ => Err(RenderError {
+                template: name.to_owned(),
+                message: "must render exactly one object".into(),
+            }),
+        }
+    }
+}
+
+/// A template whose object is named after the hash of its spec.
+struct Hashed<'a> {
+    template: &'a str,
+    /// The name before the hash.
+    base: &'a str,
+    /// The API versions to hash with, when the output's differ from them.
+    hash_api: Option<&'a TemplateValue>,
 }
 
 /// What every pool's objects need from the cluster.
@@ -270,6 +301,8 @@ struct PoolInputs<'a> {
     failure_domains: &'a BTreeMap<String, String>,
     /// The InClusterIPPool of each `ipamProvider.additionalPools[].name`.
     ip_pools: &'a BTreeMap<String, String>,
+    /// [`hash::API_VERSIONS`] for the templates, when the output uses other versions.
+    hash_api: Option<&'a TemplateValue>,
 }
 
 /// The cluster context (converted once, shared by reference) overlaid with one pool:

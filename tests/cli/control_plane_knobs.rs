@@ -6,7 +6,7 @@
 //! `controllers/kamajicontrolplane_controller_tcp.go`, cited per test) and what Kamaji
 //! or kube-apiserver would refuse later, found by lint.
 
-use crate::support::{TempValues, capkv, documents};
+use crate::support::{TempValues, capkv, documents, rolling_pools};
 use serde_json::{Value, json};
 
 fn spec(args: &[&str]) -> Value {
@@ -247,5 +247,5 @@ fn control_plane_settings_roll_no_worker() {
         report.contains("~ KamajiControlPlane default/demo"),
         "{report}"
     );
-    assert!(!report.contains("rolls"), "{report}");
+    assert!(rolling_pools(&report).is_empty(), "{report}");
 }

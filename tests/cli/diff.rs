@@ -87,8 +87,13 @@ fn a_replicas_change_is_a_scale() {
     assert!(!report.contains("rolls"), "{report}");
 }
 
+/// The min/max annotations are the Cluster Autoscaler's bounds (kubernetes/autoscaler
+/// cluster-autoscaler/cloudprovider/clusterapi/clusterapi_utils.go:148 minSize and :179
+/// maxSize): changing them adds or removes no machine by itself, and CAPI's webhook
+/// leaves a `replicas` the live object already has alone
+/// (core/webhooks/admission/machinedeployment.go:362-365).
 #[test]
-fn autoscaler_bounds_are_a_scale() {
+fn autoscaler_bounds_change_the_bounds_not_the_replicas() {
     let old = rendered(&["--set", "nodePools[0].autoscaling.enabled=true"]);
     let new = rendered(&[
         "--set",
@@ -97,13 +102,60 @@ fn autoscaler_bounds_are_a_scale() {
         "nodePools[0].autoscaling.maxSize=9",
     ]);
     let report = diff(&old, &new, &[]).success();
-    assert_eq!(status_of(&report, "review-alpha-md"), "scales", "{report}");
+    assert_eq!(
+        status_of(&report, "review-alpha-md"),
+        "autoscaler bounds",
+        "{report}"
+    );
     assert!(
         report.contains(
             "metadata.annotations[\"cluster.x-k8s.io/cluster-api-autoscaler-node-group-max-size\"]: 6 → 9"
         ),
         "{report}"
     );
+    assert!(!report.contains("scales"), "{report}");
+    assert!(!report.contains("spec.replicas"), "{report}");
+}
+
+/// Enabling autoscaling removes `replicas` from the MachineDeployment; CAPI's defaulting
+/// webhook then keeps the current count, raised to min or lowered to max
+/// (core/webhooks/admission/machinedeployment.go:403-422), and without the bounds sets 1
+/// (:426-430). The report gives that number, never `(unset)`.
+#[test]
+fn handing_a_pool_to_the_autoscaler_keeps_the_count_within_its_bounds() {
+    let enable = "nodePools[0].autoscaling.enabled=true,nodePools[0].autoscaling.minSize=2,nodePools[0].autoscaling.maxSize=6";
+    for (replicas, status, line) in [
+        ("3", "autoscaler bounds", None),
+        ("1", "scales", Some("spec.replicas: 1 → 2")),
+        ("9", "scales", Some("spec.replicas: 9 → 6")),
+    ] {
+        let count = format!("nodePools[0].replicas={replicas}");
+        let old = rendered(&["--set", &count]);
+        let new = rendered(&["--set", &count, "--set", enable]);
+        let report = diff(&old, &new, &[]).success();
+        assert_eq!(status_of(&report, "review-alpha-md"), status, "{report}");
+        let kept = line.map_or(replicas, |l| &l[l.len() - 1..]);
+        assert!(
+            report.contains(&format!(
+                "handed over to the cluster autoscaler: CAPI's webhook sets {kept} machines (the current {replicas} kept within min 2, max 6)"
+            )),
+            "{report}"
+        );
+        if let Some(line) = line {
+            assert!(report.contains(&format!("{line}\n")), "{report}");
+        }
+        assert!(!report.contains("(unset) → (unset)"), "{report}");
+        assert!(!report.contains("spec.replicas: 3 → (unset)"), "{report}");
+        // Back from the autoscaler to a fixed count: the new count, from the
+        // autoscaler's unknown one.
+        let back = diff(&new, &old, &[]).success();
+        assert!(
+            back.contains(&format!(
+                "spec.replicas: (the autoscaler's count) → {replicas}"
+            )),
+            "{back}"
+        );
+    }
 }
 
 #[test]
@@ -290,7 +342,14 @@ fn the_markdown_report_stays_under_its_size_limit() {
         "cluster.controlPlane.version=v1.32.1,vSphere.dataCenter=dc2",
     ]);
     let full = diff(&old, &new, &["-o", "markdown"]).success();
-    let limit = full.chars().count() / 2;
+    // What always stays (tables, sections, one entry per object) is the floor: a limit
+    // halfway between it and the full report must cost some object diffs.
+    let floor = diff(&old, &new, &["-o", "markdown", "--max-chars", "1"])
+        .success()
+        .chars()
+        .count();
+    let limit = (floor + full.chars().count()) / 2;
+    assert!(floor < limit, "{floor} {limit}");
     let short = diff(
         &old,
         &new,
@@ -421,4 +480,296 @@ fn removed_objects_are_entries_like_the_others_in_the_markdown_report() {
     }
     assert!(short.chars().count() <= limit);
     assert!(short.contains("_Diff left out to stay under"), "{short}");
+}
+
+/// The API server stores every MachineDeployment and KubeadmConfigTemplate converted
+/// to v1beta2 (api/core/v1beta1/conversion.go:1673-1694 and :654-661 for the
+/// MachineDeployment, api/bootstrap/kubeadm/v1beta2/conversion.go:23-41 for the
+/// kubelet flags), so rendering the same cluster for other API versions changes the
+/// text of objects, not the cluster: no pool rolls, nothing is rejected.
+#[test]
+fn an_api_version_switch_of_an_unchanged_cluster_rolls_nothing() {
+    let render = |sets: &[&str]| {
+        let mut args = vec!["render", "-f", "examples/full.yaml"];
+        for set in sets {
+            args.extend(["--set", set]);
+        }
+        TempValues::named("stream.yaml", &capkv(&args).success())
+    };
+    let newest = render(&[]);
+    let oldest = render(&[
+        "apiVersions.capi=v1beta1",
+        "apiVersions.capv=v1beta1",
+        "apiVersions.kamaji=v1alpha1",
+    ]);
+    let capi_only = render(&["apiVersions.capi=v1beta1"]);
+    for (a, b) in [
+        (&oldest, &newest),
+        (&newest, &oldest),
+        (&capi_only, &newest),
+    ] {
+        let report = diff(a, b, &[]).success();
+        assert!(report.contains("~ MachineDeployment default/prod-eu-1-general-md"));
+        for pool in [
+            "prod-eu-1-general-md",
+            "prod-eu-1-gpu-md",
+            "prod-eu-1-batch-milan-a-md",
+            "prod-eu-1-batch-milan-b-md",
+        ] {
+            assert_eq!(status_of(&report, pool), "unchanged", "{report}");
+        }
+        assert!(!report.contains("Rejected"), "{report}");
+    }
+}
+
+/// CAPI compares the whole infrastructure reference, API group included
+/// (core/reconcilers/machinedeployment/mdutil/util.go:392-396): another group for the
+/// same template rolls the pool, but nothing was renamed, so the report names the group
+/// and not the template twice.
+#[test]
+fn an_api_group_only_reference_change_rolls_without_a_new_name() {
+    let old = rendered(&[]);
+    let text = std::fs::read_to_string(old.arg()).expect("the stream");
+    let from = "apiGroup: infrastructure.cluster.x-k8s.io\n        kind: VSphereMachineTemplate";
+    assert!(text.contains(from), "{text}");
+    let new = TempValues::named(
+        "group.yaml",
+        &text.replace(
+            from,
+            "apiGroup: vmware.infrastructure.cluster.x-k8s.io\n        kind: VSphereMachineTemplate",
+        ),
+    );
+    let report = diff(&old, &new, &[]).success();
+    assert_eq!(status_of(&report, "review-alpha-md"), "rolls", "{report}");
+    assert!(
+        report.contains(
+            "spec.template.spec.infrastructureRef.apiGroup: infrastructure.cluster.x-k8s.io → vmware.infrastructure.cluster.x-k8s.io"
+        ),
+        "{report}"
+    );
+    assert!(!report.contains("new name"), "{report}");
+    assert!(
+        !report.contains("VSphereMachineTemplate review-"),
+        "{report}"
+    );
+    assert!(
+        !report.contains("prunable"),
+        "no template is left behind:\n{report}"
+    );
+}
+
+/// A stream with `edit` applied to the MachineDeployment `name`, as JSON documents.
+fn with_deployment(stream: &TempValues, name: &str, edit: impl Fn(&mut Value)) -> TempValues {
+    with_object(stream, "MachineDeployment", name, edit)
+}
+
+/// A stream with `edit` applied to every object of `kind` whose name starts with
+/// `prefix`, as JSON documents.
+fn with_object(
+    stream: &TempValues,
+    kind: &str,
+    prefix: &str,
+    edit: impl Fn(&mut Value),
+) -> TempValues {
+    let text = std::fs::read_to_string(stream.arg()).expect("the stream");
+    let mut out = String::new();
+    let mut edited = 0;
+    for mut doc in documents(&text) {
+        let name = doc["metadata"]["name"].as_str().unwrap_or_default();
+        if doc["kind"] == kind && name.starts_with(prefix) {
+            edit(&mut doc);
+            edited += 1;
+        }
+        out.push_str(&format!("---\n{doc}\n"));
+    }
+    assert!(edited > 0, "no {kind} {prefix}* in the stream");
+    TempValues::named("edited.yaml", &out)
+}
+
+/// CAPI rolls once `spec.rollout.after` has passed and no MachineSet was created since
+/// (core/reconcilers/machinedeployment/mdutil/util.go:480, :495-535): a future time rolls
+/// then, a past one now; removing the time, or moving it before a time that has
+/// already passed, rolls nothing. The v1beta1 `spec.rolloutAfter` converts to it
+/// (api/core/v1beta1/conversion.go:1691-1693), and one instant in two spellings is one
+/// value.
+#[test]
+fn rollout_after_rolls_at_its_time_and_removing_it_rolls_nothing() {
+    let plain = rendered(&[]);
+    let after = |stream: &TempValues, time: &'static str| {
+        with_deployment(stream, "review-alpha-md", move |md| {
+            md["spec"]["rollout"]["after"] = Value::from(time);
+        })
+    };
+    let future = after(&plain, "2099-01-01T00:00:00Z");
+    let report = diff(&plain, &future, &[]).success();
+    assert_eq!(
+        status_of(&report, "review-alpha-md"),
+        "rolls later",
+        "{report}"
+    );
+    assert!(
+        report.contains(
+            "rolls at 2099-01-01T00:00:00Z: spec.rollout.after: (unset) → 2099-01-01T00:00:00Z\n"
+        ),
+        "{report}"
+    );
+    assert_eq!(status_of(&report, "review-beta-md"), "unchanged");
+
+    // The same instant, written by a v1beta1 render with another offset.
+    let v1beta1 = rendered(&["--set", "apiVersions.capi=v1beta1"]);
+    let same = with_deployment(&v1beta1, "review-alpha-md", |md| {
+        md["spec"]["rolloutAfter"] = Value::from("2099-01-01T01:00:00+01:00");
+    });
+    let report = diff(&future, &same, &[]).success();
+    assert_eq!(
+        status_of(&report, "review-alpha-md"),
+        "unchanged",
+        "{report}"
+    );
+
+    let past = after(&plain, "2001-01-01T00:00:00Z");
+    let report = diff(&plain, &past, &[]).success();
+    assert_eq!(status_of(&report, "review-alpha-md"), "rolls", "{report}");
+    assert!(
+        report.contains(
+            "spec.rollout.after: (unset) → 2001-01-01T00:00:00Z (passed: rolls now, unless a MachineSet was created since)"
+        ),
+        "{report}"
+    );
+
+    let earlier = after(&plain, "2000-01-01T00:00:00Z");
+    for (old, new) in [(&past, &plain), (&future, &plain), (&past, &earlier)] {
+        let report = diff(old, new, &[]).success();
+        assert_eq!(
+            status_of(&report, "review-alpha-md"),
+            "in place",
+            "{report}"
+        );
+        let line = report
+            .lines()
+            .find(|l| l.trim_start().starts_with("spec.rollout.after: "))
+            .unwrap_or_else(|| panic!("{report}"));
+        assert!(line.ends_with(" (in place, no roll)"), "{report}");
+        assert!(!report.contains("rolls"), "{report}");
+    }
+}
+
+/// A KubeadmConfigTemplate edited under the same name is accepted: CAPI's webhook only
+/// validates the new object (bootstrap/kubeadm/webhooks/admission/
+/// kubeadmconfigtemplate.go:93-95), nothing rolls since the reference did not change
+/// (core/reconcilers/machinedeployment/mdutil/util.go:379-384), and the MachineSet
+/// controller reads the template whenever it creates a machine
+/// (core/reconcilers/machineset/machineset_controller.go:1899-1966): later machines get
+/// the new content. CAPV makes only a VSphereMachineTemplate's spec.template.spec
+/// immutable (internal/webhooks/vspheremachinetemplate.go:116-119): its
+/// spec.template.metadata can change.
+#[test]
+fn templates_edited_in_place_are_accepted_where_no_webhook_refuses_them() {
+    let old = rendered(&[]);
+    let bootstrap = with_object(&old, "KubeadmConfigTemplate", "review-alpha-", |kct| {
+        kct["spec"]["template"]["spec"]["postKubeadmCommands"] = Value::from(vec!["echo later"]);
+    });
+    let report = diff(&old, &bootstrap, &[]).success();
+    assert!(
+        report.contains("Accepted in place: nothing rolls, only what is created later changes\n"),
+        "{report}"
+    );
+    let line = report
+        .lines()
+        .find(|l| l.contains("KubeadmConfigTemplate default/review-alpha-kubeadmconfig-"))
+        .unwrap_or_else(|| panic!("{report}"));
+    assert!(
+        line.ends_with(
+            "edited in place: accepted (CAPI has no immutability check for it), nothing rolls, but every machine created from now on (scale-up, autoscaler, health-check remediation) gets the new content while the others keep the old: the pool ends up mixed (give the changed template a new name to roll it)"
+        ),
+        "{line}"
+    );
+    assert!(line.trim_start().starts_with("~ "), "{line}");
+    assert!(report.contains("spec.template.spec.postKubeadmCommands: (unset) → [\"echo later\"]"));
+    assert!(!report.contains("Rejected"), "{report}");
+    assert_eq!(
+        status_of(&report, "review-alpha-md"),
+        "unchanged",
+        "{report}"
+    );
+
+    let labelled = with_object(&old, "VSphereMachineTemplate", "review-alpha-", |vmt| {
+        vmt["spec"]["template"]["metadata"] = serde_json::json!({"labels": {"team": "a"}});
+    });
+    let report = diff(&old, &labelled, &[]).success();
+    assert!(!report.contains("Rejected"), "{report}");
+    assert!(
+        report.contains("spec.template.metadata edited in place: accepted (CAPV makes only spec.template.spec immutable)"),
+        "{report}"
+    );
+    let markdown = diff(&old, &labelled, &["-o", "markdown"]).success();
+    assert!(
+        markdown
+            .contains("**Accepted in place: nothing rolls, only what is created later changes**"),
+        "{markdown}"
+    );
+}
+
+/// Deleting a MachineDeployment deletes its MachineSets
+/// (core/reconcilers/machinedeployment/machinedeployment_controller.go:490-500), which
+/// delete all their machines at once (core/reconcilers/machineset/
+/// machineset_controller.go:588-594): a removed pool loses every machine without
+/// surge, and a renamed pool (same machine template, new MachineDeployment name) is
+/// deleted and recreated, not rolled.
+#[test]
+fn a_renamed_pool_is_deleted_and_recreated_not_rolled() {
+    let old = rendered(&[]);
+    let renamed = rendered(&["--set", "nodePools[0].name=gamma"]);
+    let report = diff(&old, &renamed, &[]).success();
+    assert_eq!(
+        status_of(&report, "review-gamma-md"),
+        "recreated",
+        "{report}"
+    );
+    assert_eq!(status_of(&report, "review-alpha-md"), "removed", "{report}");
+    assert_eq!(
+        status_of(&report, "review-beta-md"),
+        "unchanged",
+        "{report}"
+    );
+    assert!(
+        report.contains(
+            "renamed from review-alpha-md: not a rolling update; review-alpha-md is deleted with all its machines at once and review-gamma-md creates its machines from scratch (keep the pool's name to roll it)\n"
+        ),
+        "{report}"
+    );
+    assert!(
+        report.contains(
+            "renamed to review-gamma-md: deleting a MachineDeployment deletes all its machines at once: no surge, no rolling replacement\n"
+        ),
+        "{report}"
+    );
+
+    // A pool removed, with no pool on its machine template added: only the deletion.
+    let values = TWO_POOLS.replace("  - name: beta\n", "  - name: beta\n    numCPUs: 4\n");
+    let render = |extra: &[&str]| {
+        let file = TempValues::new(&values);
+        let mut args = vec!["render", "-f", file.arg()];
+        args.extend_from_slice(extra);
+        TempValues::named("stream.yaml", &capkv(&args).success())
+    };
+    let two = render(&[]);
+    let one = render(&[
+        "--set-json",
+        r#"nodePools=[{"name": "gamma", "template": "ubuntu-2404-kube-v1.32.0", "dataStore": "ds1", "network": "net1", "numCPUs": 8}]"#,
+    ]);
+    let report = diff(&two, &one, &[]).success();
+    assert_eq!(status_of(&report, "review-gamma-md"), "added", "{report}");
+    for pool in ["review-alpha-md", "review-beta-md"] {
+        assert_eq!(status_of(&report, pool), "removed", "{report}");
+    }
+    let deletions = report
+        .lines()
+        .filter(|l| {
+            l.trim()
+                == "deleting a MachineDeployment deletes all its machines at once: no surge, no rolling replacement"
+        })
+        .count();
+    assert_eq!(deletions, 2, "{report}");
+    assert!(!report.contains("renamed"), "{report}");
 }

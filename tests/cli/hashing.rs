@@ -150,3 +150,54 @@ fn scaling_changes_no_template_name() {
     assert_eq!(scaled.alpha_machine, base.alpha_machine);
     assert_eq!(scaled.alpha_bootstrap, base.alpha_bootstrap);
 }
+
+/// The eight combinations of `apiVersions` a cluster can be rendered with.
+fn every_api_version_combination() -> Vec<[String; 3]> {
+    let mut combinations = Vec::new();
+    for capi in ["v1beta2", "v1beta1"] {
+        for capv in ["v1beta2", "v1beta1"] {
+            for kamaji in ["v1alpha2", "v1alpha1"] {
+                combinations.push([
+                    format!("apiVersions.capi={capi}"),
+                    format!("apiVersions.capv={capv}"),
+                    format!("apiVersions.kamaji={kamaji}"),
+                ]);
+            }
+        }
+    }
+    combinations
+}
+
+/// Switching the output's API versions must not rename a pool template: CAPI rolls a
+/// pool whose MachineDeployment points at another template name
+/// (core/reconcilers/machinedeployment/mdutil/util.go:379-396, MachineTemplateUpToDate), and
+/// v1beta1 writes the kubelet's flags as a map where v1beta2 writes a list
+/// (api/bootstrap/kubeadm/v1beta2/conversion.go:23-41), which the API server converts
+/// into one stored object. The default (all newest) keeps the names it always had.
+#[test]
+fn template_names_do_not_depend_on_the_api_versions_rendered() {
+    let template_names = |extra: &[String]| {
+        let mut args = vec!["render", "-f", "examples/full.yaml"];
+        for set in extra {
+            args.extend(["--set", set.as_str()]);
+        }
+        let stream = capkv(&args).success();
+        let names: Vec<String> = crate::support::object_ids(&stream)
+            .into_iter()
+            .filter(|id| {
+                id.starts_with("VSphereMachineTemplate/")
+                    || id.starts_with("KubeadmConfigTemplate/")
+            })
+            .collect();
+        assert_eq!(names.len(), 6, "{names:?}");
+        names
+    };
+    let default = template_names(&[]);
+    assert!(
+        default.contains(&"KubeadmConfigTemplate/prod-eu-1-general-kubeadmconfig-ac9e4593".into()),
+        "the default output keeps its names: {default:?}"
+    );
+    for combination in every_api_version_combination() {
+        assert_eq!(template_names(&combination), default, "{combination:?}");
+    }
+}

@@ -7,6 +7,8 @@ mod consumers;
 mod control_plane_knobs;
 mod controllers;
 mod diff;
+mod diff_control_plane;
+mod diff_resource_sets;
 mod docs;
 mod errors;
 mod failure_domains;

@@ -229,20 +229,13 @@ fn diff_says_rollout_settings_change_in_place() {
             );
         }
         assert!(!report.contains("rolls"), "{profile}: {report}");
-        // Every changed setting is named, and each says it rolls nothing.
-        let (surge, drain, ready) = if profile == "v1beta2" {
-            (
-                "spec.rollout.strategy.rollingUpdate.maxSurge: 25% → 3",
-                "spec.template.spec.deletion.nodeDrainTimeoutSeconds: 900 → 60",
-                "spec.template.spec.minReadySeconds: 30 → (unset)",
-            )
-        } else {
-            (
-                "spec.strategy.rollingUpdate.maxSurge: 25% → 3",
-                "spec.template.spec.nodeDrainTimeout: 900s → 60s",
-                "spec.minReadySeconds: 30 → (unset)",
-            )
-        };
+        // Every changed setting is named, and each says it rolls nothing. Paths are those
+        // of the object as the API server stores it (v1beta2) for both profiles.
+        let (surge, drain, ready) = (
+            "spec.rollout.strategy.rollingUpdate.maxSurge: 25% → 3",
+            "spec.template.spec.deletion.nodeDrainTimeoutSeconds: 900 → 60",
+            "spec.template.spec.minReadySeconds: 30 → (unset)",
+        );
         for line in [surge, drain, ready] {
             assert!(
                 report.contains(&format!("{line} (in place, no roll)\n")),

@@ -188,3 +188,18 @@ pub(crate) fn workload_objects(docs: &[serde_json::Value]) -> Vec<serde_json::Va
         })
         .collect()
 }
+
+/// The pools `capkv diff`'s text report says roll (`rolls`, `rolls later`), one line each:
+/// the report's own words elsewhere ("no worker rolls") are not verdicts.
+pub(crate) fn rolling_pools(report: &str) -> Vec<&str> {
+    report
+        .lines()
+        .skip_while(|line| *line != "Node pools")
+        .skip(1)
+        .take_while(|line| !line.is_empty())
+        .filter(|line| {
+            line.strip_prefix("  ")
+                .is_some_and(|l| l.starts_with("rolls"))
+        })
+        .collect()
+}

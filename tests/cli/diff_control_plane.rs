@@ -1,0 +1,244 @@
+//! `capkv diff`: the control plane section (KamajiControlPlane, and the Cluster fields
+//! the Kamaji provider copies to the TenantControlPlane), from rendered pairs of
+//! examples/full.yaml.
+
+use crate::support::{TempValues, capkv};
+
+fn render(sets: &[&str]) -> TempValues {
+    let mut args = vec!["render", "-f", "examples/full.yaml"];
+    for set in sets {
+        args.extend(["--set", set]);
+    }
+    TempValues::named("stream.yaml", &capkv(&args).success())
+}
+
+fn diff(old: &TempValues, new: &TempValues) -> String {
+    capkv(&["diff", old.arg(), new.arg()]).success()
+}
+
+/// The control plane section of a text report.
+fn section(report: &str) -> &str {
+    let start = report
+        .find("Control plane\n")
+        .unwrap_or_else(|| panic!("no control plane section:\n{report}"));
+    let rest = &report[start..];
+    &rest[..rest.find("\n\n").unwrap_or(rest.len())]
+}
+
+fn status(section: &str) -> &str {
+    section
+        .lines()
+        .nth(1)
+        .and_then(|l| {
+            l.trim()
+                .strip_suffix("KamajiControlPlane default/prod-eu-1")
+        })
+        .map_or("", str::trim)
+}
+
+/// The provider copies the version (adding a missing `v`) and the replicas onto the
+/// TenantControlPlane (clastix/cluster-api-control-plane-provider-kamaji
+/// controllers/kamajicontrolplane_controller_tcp.go:80-88), whose Deployment Kamaji
+/// rolls; the MachineDeployments are separate objects, so no worker rolls by itself
+/// (an unchanged pool version here).
+#[test]
+fn a_control_plane_upgrade_and_scale_roll_its_pods_not_the_workers() {
+    let old = render(&[]);
+    let new = render(&[
+        "cluster.controlPlane.version=v1.34.1",
+        "cluster.controlPlane.replicas=2",
+        "nodePools[0].version=v1.33.4",
+        "nodePools[2].version=v1.33.4",
+    ]);
+    let report = diff(&old, &new);
+    let section = section(&report);
+    assert_eq!(status(section), "upgrades", "{section}");
+    assert!(
+        section.contains(
+            "spec.version: v1.33.4 → v1.34.1: the control plane pods roll to the new version; no worker rolls by itself\n"
+        ),
+        "{section}"
+    );
+    assert!(
+        section.ends_with(
+            "spec.replicas: 3 → 2: control plane pods are added or removed; no worker changes"
+        ),
+        "{section}"
+    );
+    assert!(!report.contains("  rolls "), "{report}");
+}
+
+/// Kamaji's TenantControlPlane webhook refuses a lower minor and a jump of more than
+/// one minor, and ignores the patch number (clastix/kamaji
+/// internal/webhook/handlers/tcp_version.go:67-93); the provider's whole update of the
+/// TenantControlPlane then fails (kamajicontrolplane_controller_tcp.go:276-278), so
+/// nothing else of it applies either.
+#[test]
+fn kamaji_refuses_a_downgrade_and_a_skipped_minor() {
+    let old = render(&[]);
+    let cases = [
+        (
+            "v1.32.9",
+            "spec.version: v1.33.4 → v1.32.9: refused: Kamaji does not downgrade a control plane (v1.33 → v1.32), so the provider's update fails and the control plane stays at v1.33.4",
+        ),
+        (
+            "v1.35.0",
+            "spec.version: v1.33.4 → v1.35.0: refused: Kamaji upgrades one minor version at a time (v1.33 → v1.35 skips 1), so the provider's update fails and the control plane stays at v1.33.4",
+        ),
+    ];
+    for (version, line) in cases {
+        let new = render(&[
+            &format!("cluster.controlPlane.version={version}"),
+            "cluster.controlPlane.replicas=5",
+        ]);
+        let report = diff(&old, &new);
+        let section = section(&report);
+        assert_eq!(status(section), "refused", "{section}");
+        assert!(section.contains(&format!("{line}\n")), "{section}");
+        assert!(
+            section.ends_with(
+                "spec.replicas: 3 → 5: not applied: the provider writes the TenantControlPlane in one update, which is refused"
+            ),
+            "{section}"
+        );
+    }
+    // A lower patch of the same minor is allowed: Kamaji compares minors only.
+    let report = diff(&old, &render(&["cluster.controlPlane.version=v1.33.2"]));
+    assert_eq!(status(section(&report)), "upgrades", "{report}");
+}
+
+/// The provider copies the Cluster's service domain to the TenantControlPlane's
+/// clusterDomain (kamajicontrolplane_controller_tcp.go:79), which Kamaji's CRD makes
+/// immutable (clastix/kamaji api/v1alpha1/tenantcontrolplane_types.go:46-50); absent,
+/// it is the CRD default `cluster.local`.
+#[test]
+fn a_new_service_domain_stops_the_control_plane_reconciling() {
+    let old = render(&[]);
+    let new = render(&["cluster.clusterNetwork.serviceDomain=prod.internal"]);
+    let report = diff(&old, &new);
+    let section = section(&report);
+    assert_eq!(status(section), "refused", "{section}");
+    assert!(
+        section.contains(
+            "Cluster prod-eu-1: spec.clusterNetwork.serviceDomain: cluster.local → prod.internal: refused: the TenantControlPlane's networkProfile.clusterDomain is immutable, so the provider's update fails and the control plane stops following the KamajiControlPlane"
+        ),
+        "{section}"
+    );
+    // Spelling out the default is no change.
+    let explicit = render(&["cluster.clusterNetwork.serviceDomain=cluster.local"]);
+    assert!(!diff(&old, &explicit).contains("Control plane"));
+}
+
+/// Kamaji uploads the kubelet configuration, with the KamajiControlPlane's JSON patches
+/// applied, to the tenant's kubelet-config ConfigMap (clastix/kamaji
+/// internal/resources/kubeadm_phases.go:155-168, internal/kubeadm/uploadconfig.go:37-68),
+/// which kubeadm join reads when a node joins: running nodes keep theirs. v1alpha1's
+/// `cgroupfs` and v1alpha2's `add /cgroupDriver` patch are one setting.
+#[test]
+fn kubelet_settings_reach_only_nodes_that_join_later() {
+    let old = render(&[]);
+    let new = render(&[
+        "cluster.controlPlane.kubelet.configurationJSONPatches[0].op=add",
+        "cluster.controlPlane.kubelet.configurationJSONPatches[0].path=/maxPods",
+        "cluster.controlPlane.kubelet.configurationJSONPatches[0].value=200",
+    ]);
+    let report = diff(&old, &new);
+    let section = section(&report);
+    assert_eq!(status(section), "updated", "{section}");
+    assert!(
+        section.contains(": Kamaji rewrites the tenant's kubelet-config ConfigMap: only nodes that join from now on get it, running nodes keep their configuration until their pool rolls"),
+        "{section}"
+    );
+    assert!(
+        section.contains("spec.kubelet.configurationJSONPatches"),
+        "{section}"
+    );
+
+    let v1alpha1 = render(&["apiVersions.kamaji=v1alpha1"]);
+    assert!(!diff(&old, &v1alpha1).contains("Control plane"));
+    assert!(!diff(&v1alpha1, &old).contains("Control plane"));
+}
+
+#[test]
+fn the_markdown_report_has_the_control_plane_section() {
+    let old = render(&[]);
+    let new = render(&["cluster.controlPlane.replicas=5"]);
+    let markdown = capkv(&["diff", "-o", "markdown", old.arg(), new.arg()]).success();
+    assert!(
+        markdown.contains(
+            "**Control plane**\n\n- `KamajiControlPlane default/prod-eu-1`: **scales**\n  - `spec.replicas` `3` → `5`: control plane pods are added or removed; no worker changes\n"
+        ),
+        "{markdown}"
+    );
+}
+
+/// The warnings section of a text report, one warning a line.
+fn warnings(report: &str) -> Vec<String> {
+    let Some(start) = report.find("Warnings\n") else {
+        return Vec::new();
+    };
+    let rest = &report[start + "Warnings\n".len()..];
+    rest[..rest.find("\n\n").unwrap_or(rest.len())]
+        .lines()
+        .map(|l| l.trim_start().trim_start_matches("! ").to_owned())
+        .collect()
+}
+
+/// Outside a ClusterClass nothing orders the upgrade: the MachineDeployment controller
+/// rolls a pool as soon as its version changes
+/// (core/reconcilers/machinedeployment/mdutil/util.go:369-373), only the topology
+/// controller waits for the control plane (exp/topology/desiredstate/
+/// desired_state.go:1082-1134). A pool that keeps its version is the staged way.
+#[test]
+fn upgrading_control_plane_and_pools_in_one_apply_is_warned() {
+    let old = render(&[]);
+    let both = render(&[
+        "cluster.controlPlane.version=v1.34.1",
+        "nodePools[0].template=ubuntu-2404-kube-v1.34.1",
+        "nodePools[2].template=ubuntu-2404-kube-v1.34.1",
+    ]);
+    let found = warnings(&diff(&old, &both));
+    assert_eq!(
+        found,
+        [
+            "the control plane and 3 pool(s) (prod-eu-1-general-md, prod-eu-1-batch-milan-a-md, prod-eu-1-batch-milan-b-md) change version in one apply: CAPI rolls the pools right away, during the control plane upgrade (outside a ClusterClass nothing waits for it). Staged: first upgrade only the control plane (keep each nodePools[].version at the current version), apply, and once the control plane is done, bump the pools"
+        ],
+        "{found:?}"
+    );
+    let staged = render(&[
+        "cluster.controlPlane.version=v1.34.1",
+        "nodePools[0].version=v1.33.4",
+        "nodePools[2].version=v1.33.4",
+    ]);
+    assert_eq!(warnings(&diff(&old, &staged)), Vec::<String>::new());
+}
+
+/// The kubelet is baked into the VM image (kubernetes-sigs/image-builder
+/// images/capi/ansible/roles/kubernetes/tasks/debian.yml:32-41); CAPI's bootstrap only
+/// runs kubeadm join (bootstrap/kubeadm/pkg/cloudinit/node.go:33-36). A version bump
+/// on the same image rolls every machine and changes no kubelet.
+#[test]
+fn a_version_bump_on_the_same_vm_image_is_warned() {
+    let old = render(&[]);
+    let patch = render(&["nodePools[1].version=v1.32.9"]);
+    let report = diff(&old, &patch);
+    assert!(
+        report.contains("spec.template.spec.version: v1.32.8 → v1.32.9"),
+        "{report}"
+    );
+    assert_eq!(
+        warnings(&report),
+        [
+            "prod-eu-1-gpu-md: version v1.32.8 → v1.32.9 on the same VM image: every machine is replaced by one cloned from that image, whose kubelet is still the image's; give the pool a template built for v1.32.9 (nodePools[].template)"
+        ]
+    );
+    // A new image (and another template field) with the bump: no warning.
+    let imaged = render(&[
+        "nodePools[1].version=v1.32.9",
+        "nodePools[1].template=ubuntu-2404-kube-v1.32.9",
+    ]);
+    assert_eq!(warnings(&diff(&old, &imaged)), Vec::<String>::new());
+    // Only another template field changes: the image, and so the kubelet, stays.
+    let sized = render(&["nodePools[1].version=v1.32.9", "nodePools[1].numCPUs=16"]);
+    assert_eq!(warnings(&diff(&old, &sized)).len(), 1);
+}
