@@ -348,7 +348,7 @@ fn the_markdown_report_stays_under_its_size_limit() {
         .success()
         .chars()
         .count();
-    let limit = (floor + full.chars().count()) / 2;
+    let limit = usize::midpoint(floor, full.chars().count());
     assert!(floor < limit, "{floor} {limit}");
     let short = diff(
         &old,
