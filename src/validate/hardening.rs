@@ -5,6 +5,7 @@
 //! `validateURL`, `validateAudiences`, `validatePrefixClaimOrExpression`).
 
 use super::{Findings, parse_version};
+use crate::http_url::HttpUrl;
 use crate::schema::{ControlPlane, PrefixedClaim, Values};
 use serde_json::Value;
 
@@ -206,15 +207,13 @@ fn https_url(url: &str, path: &str, findings: &mut Findings) {
         findings.error(path, "required: the issuer's https URL");
         return;
     }
-    let Some(rest) = url.strip_prefix("https://") else {
+    let parsed = HttpUrl::parse(url);
+    if parsed.as_ref().is_some_and(HttpUrl::is_plain_http) || !url.starts_with("https://") {
         findings.error(
             path,
             format!("\"{url}\" is not an https URL: kube-apiserver accepts only https issuers"),
         );
-        return;
-    };
-    let authority = rest.split('/').next().unwrap_or_default();
-    if authority.is_empty() || authority.contains('@') || url.contains(['?', '#']) {
+    } else if parsed.is_none_or(|parsed| parsed.has_user_info()) || url.contains(['?', '#']) {
         findings.error(
             path,
             format!("\"{url}\" must be https://HOST[/PATH] without user, query or fragment"),
