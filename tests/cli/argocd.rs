@@ -44,21 +44,63 @@ fn generate(dir: &Path) -> (String, std::process::Output) {
     (app, output)
 }
 
-/// Runs the plugin's generate command in `dir` as the cmp-server does: in the source
-/// directory, with `ARGOCD_APP_NAME` (which Argo CD writes `<namespace>_<name>` for an
+/// The sidecar's user (deploy/argocd/repo-server-patch.yaml `runAsUser: 999`, with a
+/// read-only root filesystem): when the tests run as root, the command runs as uid and
+/// gid 999 through `setpriv`, so it can read the source directory and write nowhere
+/// root owns, as in the sidecar. Any other user is already one that owns nothing there.
+fn as_sidecar_user(argv: &[String]) -> Command {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let root = status
+        .lines()
+        .find_map(|line| line.strip_prefix("Uid:"))
+        .and_then(|ids| ids.split_whitespace().nth(1))
+        == Some("0");
+    if root {
+        let mut command = Command::new("setpriv");
+        command
+            .args(["--reuid=999", "--regid=999", "--clear-groups", "--"])
+            .args(argv)
+            .env("HOME", "/home/argocd");
+        command
+    } else {
+        let mut command = Command::new(&argv[0]);
+        command.args(&argv[1..]);
+        command
+    }
+}
+
+/// Runs the plugin's generate command in `dir` as the cmp-server does: as the
+/// sidecar's user, in the source directory, with `ARGOCD_APP_NAME` (which Argo CD writes `<namespace>_<name>` for an
 /// Application outside its own namespace) and `ARGOCD_APP_NAMESPACE`.
 fn generate_as(dir: &Path, app_name: &str, namespace: &str) -> std::process::Output {
+    use std::os::unix::fs::PermissionsExt;
     let argv = generate_command();
-    let capkv_dir = Path::new(env!("CARGO_BIN_EXE_capkv"))
-        .parent()
-        .expect("the binary is in a directory");
-    let path = std::env::join_paths(std::iter::once(capkv_dir.to_owned()).chain(
-        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
-    ))
+    // The sidecar gets a copy of the source and the capkv of its image: the same here,
+    // in a directory any user may enter, so the sidecar's user can run it wherever the
+    // repository is checked out.
+    let sandbox = tempfile::tempdir().expect("a temporary directory");
+    let (source, bin) = (sandbox.path().join("source"), sandbox.path().join("bin"));
+    for made in [&source, &bin] {
+        std::fs::create_dir(made).expect("a directory");
+    }
+    for entry in std::fs::read_dir(dir).expect("the cluster directory") {
+        let entry = entry.expect("an entry");
+        std::fs::copy(entry.path(), source.join(entry.file_name())).expect("a copy");
+    }
+    let capkv = bin.join("capkv");
+    let built = Path::new(env!("CARGO_BIN_EXE_capkv"));
+    std::fs::hard_link(built, &capkv)
+        .or_else(|_| std::fs::copy(built, &capkv).map(|_| ()))
+        .expect("capkv in the sandbox");
+    for (path, mode) in [(sandbox.path(), 0o755), (&source, 0o755), (&bin, 0o755)] {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("mode");
+    }
+    let path = std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))
     .expect("a valid PATH");
-    Command::new(&argv[0])
-        .args(&argv[1..])
-        .current_dir(dir)
+    as_sidecar_user(&argv)
+        .current_dir(&source)
         .env("PATH", path)
         .env("ARGOCD_APP_NAME", app_name)
         .env("ARGOCD_APP_NAMESPACE", namespace)
