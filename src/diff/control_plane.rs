@@ -65,14 +65,17 @@ const NOT_APPLIED: &str =
 const OTHER: &str = "applied to the TenantControlPlane (its pods roll when their Deployment changes); no worker rolls";
 
 /// Fields the TenantControlPlane makes immutable (clastix/kamaji
-/// api/v1alpha1/tenantcontrolplane_types.go:29, :48, :519, :525), where the provider
-/// copies them from (kamajicontrolplane_controller_tcp.go:79, :106-111, :225-227).
-const IMMUTABLE: &[(&[&str], &str)] = &[
-    (&["spec", "dataStoreSchema"], "dataStoreSchema"),
-    (&["spec", "dataStoreUsername"], "dataStoreUsername"),
+/// api/v1alpha1/tenantcontrolplane_types.go:29, :519, :525), where the provider copies
+/// them from, only when they are set (kamajicontrolplane_controller_tcp.go:106-111,
+/// :224-227), and whether Kamaji fills in an unset one when it creates the
+/// TenantControlPlane (its UID, internal/webhook/handlers/tcp_defaults.go:89-95).
+const IMMUTABLE: &[(&[&str], &str, bool)] = &[
+    (&["spec", "dataStoreSchema"], "dataStoreSchema", true),
+    (&["spec", "dataStoreUsername"], "dataStoreUsername", true),
     (
         &["spec", "network", "loadBalancerConfig", "loadBalancerClass"],
         "networkProfile.loadBalancerClass",
+        false,
     ),
 ];
 
@@ -100,16 +103,32 @@ pub(super) fn control_planes(old: &Stream, new: &Stream) -> Vec<ControlPlane> {
             });
             lines.push(line);
         }
-        for (path, field) in IMMUTABLE {
+        for &(path, field, defaulted) in IMMUTABLE {
             let change = at(path, before, after);
-            // An empty or absent value is not copied (:106-111, :225-227).
-            if change.old.is_some() && change.old != change.new {
-                raise(Status::Refused);
-                lines.push(Line {
-                    change,
-                    effect: refused_immutable(field),
-                });
-            }
+            let (old, new) = (set_text(change.old.as_ref()), set_text(change.new.as_ref()));
+            let effect = match (old, new) {
+                (a, b) if a == b => continue,
+                // Not copied: the TenantControlPlane keeps what it has.
+                (Some(old), None) => {
+                    raise(Status::Updated);
+                    format!(
+                        "not applied: the provider copies only a set {field}, so the TenantControlPlane keeps {old}"
+                    )
+                }
+                // Unset before: Kamaji's own value, or none the rule could compare.
+                (None, Some(_)) if !defaulted => continue,
+                (None, Some(_)) => {
+                    raise(Status::Refused);
+                    format!(
+                        "refused: Kamaji set the TenantControlPlane's {field} to its UID when it created it, and the field is immutable, so the provider's update fails and the control plane stops following the KamajiControlPlane"
+                    )
+                }
+                (_, _) => {
+                    raise(Status::Refused);
+                    refused_immutable(field)
+                }
+            };
+            lines.push(Line { change, effect });
         }
         if let Some(change) = cluster_domain(old, new, &object.id) {
             raise(Status::Refused);
@@ -120,7 +139,8 @@ pub(super) fn control_planes(old: &Stream, new: &Stream) -> Vec<ControlPlane> {
         }
         let spec = |v: &Value| v.get("spec").cloned().unwrap_or(Value::Null);
         for change in fields::changes("spec", &spec(before), &spec(after)) {
-            if change.path == VERSION || lines.iter().any(|l| l.change.path == change.path) {
+            if change.path == VERSION || lines.iter().any(|l| related(&l.change.path, &change.path))
+            {
                 continue;
             }
             let effect = if change.path == REPLICAS {
@@ -142,10 +162,9 @@ pub(super) fn control_planes(old: &Stream, new: &Stream) -> Vec<ControlPlane> {
         if status == Status::Refused {
             // The provider writes the TenantControlPlane in one update: refused, none of
             // its changes take effect.
-            for line in lines
-                .iter_mut()
-                .filter(|l| !l.effect.starts_with("refused"))
-            {
+            for line in lines.iter_mut().filter(|l| {
+                !l.effect.starts_with("refused") && !l.effect.starts_with("not applied")
+            }) {
                 NOT_APPLIED.clone_into(&mut line.effect);
             }
         }
@@ -156,6 +175,24 @@ pub(super) fn control_planes(old: &Stream, new: &Stream) -> Vec<ControlPlane> {
         });
     }
     out
+}
+
+/// A string value the provider would copy: present and not empty.
+fn set_text(value: Option<&Value>) -> Option<&str> {
+    value
+        .and_then(Value::as_str)
+        .filter(|text| !text.is_empty())
+}
+
+/// Whether one path is the other or lies below it: a change already explained by a
+/// line of its own (`a.b` and `a.b.c`, not `a.bc`).
+fn related(a: &str, b: &str) -> bool {
+    let below = |inner: &str, outer: &str| {
+        inner
+            .strip_prefix(outer)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+    };
+    below(a, b) || below(b, a)
 }
 
 fn refused_immutable(field: &str) -> String {
