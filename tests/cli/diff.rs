@@ -773,3 +773,33 @@ fn a_renamed_pool_is_deleted_and_recreated_not_rolled() {
     assert_eq!(deletions, 2, "{report}");
     assert!(!report.contains("renamed"), "{report}");
 }
+
+/// CAPI's defaulting webhook parses both autoscaler annotations with
+/// `strconv.ParseInt(s, 10, 32)` once both are present, and fails when one is not such
+/// a number (core/webhooks/admission/machinedeployment.go:370-380): the hand-over is
+/// refused and the pool keeps its count, rather than getting 1 as without annotations
+/// (:426-430).
+#[test]
+fn a_hand_over_with_a_bound_that_is_not_a_number_is_refused_not_set_to_one() {
+    let old = rendered(&["--set", "nodePools[0].replicas=4"]);
+    let autoscaled = rendered(&[
+        "--set",
+        "nodePools[0].replicas=4,nodePools[0].autoscaling.enabled=true,nodePools[0].autoscaling.minSize=2,nodePools[0].autoscaling.maxSize=6",
+    ]);
+    let max = "cluster.x-k8s.io/cluster-api-autoscaler-node-group-max-size";
+    for bad in ["six", "4294967296"] {
+        let new = with_deployment(&autoscaled, "review-alpha-md", |md| {
+            assert_eq!(md["metadata"]["annotations"][max], "6");
+            md["metadata"]["annotations"][max] = Value::from(bad);
+        });
+        let report = diff(&old, &new, &[]).success();
+        assert!(
+            report.contains(&format!(
+                "replicas removed, but annotation {max} is not a 32-bit integer: CAPI's webhook refuses the MachineDeployment, which keeps 4 machines\n"
+            )),
+            "{report}"
+        );
+        assert!(!report.contains("spec.replicas: 4 → 1"), "{report}");
+        assert!(!report.contains("sets 1"), "{report}");
+    }
+}

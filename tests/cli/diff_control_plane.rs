@@ -300,7 +300,10 @@ fn a_datastore_schema_set_after_creation_is_refused() {
         }
         edited.push_str(&format!("---\n{doc}\n"));
     }
-    assert!(edited.contains("prod_eu_1"), "a KamajiControlPlane was edited");
+    assert!(
+        edited.contains("prod_eu_1"),
+        "a KamajiControlPlane was edited"
+    );
     let new = TempValues::named("schema.yaml", &edited);
     let report = diff(&old, &new);
     let section = section(&report);
