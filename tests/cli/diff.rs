@@ -803,3 +803,32 @@ fn a_hand_over_with_a_bound_that_is_not_a_number_is_refused_not_set_to_one() {
         assert!(!report.contains("sets 1"), "{report}");
     }
 }
+
+/// `metav1.Time` decodes only `null` or an RFC 3339 time (kubernetes/apimachinery
+/// pkg/apis/meta/v1/time.go:100-119, `time.Parse(time.RFC3339, ...)`): a rollout time
+/// that is not one makes the API server refuse the MachineDeployment, so nothing rolls.
+#[test]
+fn a_rollout_time_that_is_not_a_time_is_rejected_not_rolled() {
+    let plain = rendered(&[]);
+    for bad in ["soon", "2099-01-01T00:00:00"] {
+        let new = with_deployment(&plain, "review-alpha-md", |md| {
+            md["spec"]["rollout"]["after"] = Value::from(bad);
+        });
+        let report = diff(&plain, &new, &[]).success();
+        assert_eq!(
+            status_of(&report, "review-alpha-md"),
+            "unchanged",
+            "{report}"
+        );
+        assert!(
+            report.contains(
+                "MachineDeployment default/review-alpha-md: spec.rollout.after is not an RFC 3339 time with an offset: the API server refuses the MachineDeployment, so nothing rolls"
+            ),
+            "{report}"
+        );
+        assert!(
+            report.contains(&format!("spec.rollout.after: (unset) → {bad}")),
+            "{report}"
+        );
+    }
+}
