@@ -832,3 +832,32 @@ fn a_rollout_time_that_is_not_a_time_is_rejected_not_rolled() {
         );
     }
 }
+
+/// CAPI leaves the machine template's labels and annotations out when it decides on a
+/// rollout (core/reconcilers/machinedeployment/mdutil/util.go:423-425,
+/// `MachineTemplateDeepCopyRolloutFields`), and the MachineSet controller writes them
+/// onto every existing machine (core/reconcilers/machineset/machineset_controller.go:
+/// 654-700, `syncMachines`): a node-role label is `in place`, not `unchanged`.
+#[test]
+fn a_machine_label_change_is_in_place_not_unchanged() {
+    let old = rendered(&[]);
+    let new = rendered(&["--set", "nodePools[0].labels=node-role.kubernetes.io/web="]);
+    let report = diff(&old, &new, &[]).success();
+    assert_eq!(
+        status_of(&report, "review-alpha-md"),
+        "in place",
+        "{report}"
+    );
+    assert!(
+        report.contains(
+            "spec.template.metadata.labels[\"node-role.kubernetes.io/web\"]: (unset) → \"\" (in place, no roll)\n"
+        ),
+        "{report}"
+    );
+    assert_eq!(
+        status_of(&report, "review-beta-md"),
+        "unchanged",
+        "{report}"
+    );
+    assert!(!report.contains("rolls"), "{report}");
+}
