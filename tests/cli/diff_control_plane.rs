@@ -322,3 +322,41 @@ fn a_datastore_schema_set_after_creation_is_refused() {
         "{section}"
     );
 }
+
+/// A class set where there was none passes the TenantControlPlane's `self == oldSelf`
+/// rule (no old value), but Kamaji writes it to the existing LoadBalancer Service
+/// (clastix/kamaji internal/resources/k8s_service_resource.go:153-155), whose
+/// loadBalancerClass the API server lets change neither from nor to unset
+/// (kubernetes/kubernetes pkg/apis/core/validation/validation.go
+/// `validateLoadBalancerClassField`, `sameLoadBalancerClass`); Kamaji handles the
+/// Service before the Deployment (controllers/resources.go:62-69) and returns at the
+/// first failure (controllers/tenantcontrolplane_controller.go:245-257).
+#[test]
+fn a_load_balancer_class_set_on_a_running_service_stops_kamaji() {
+    let old = render(&[]);
+    let text = std::fs::read_to_string(old.arg()).expect("the stream");
+    assert!(text.contains("serviceType: LoadBalancer"), "{text}");
+    let new = render(&[
+        "cluster.controlPlane.network.loadBalancerConfig.loadBalancerClass=kube-vip",
+        "cluster.controlPlane.replicas=2",
+    ]);
+    let report = diff(&old, &new);
+    let refused = section(&report);
+    assert_eq!(status(refused), "refused", "{refused}");
+    assert!(
+        refused.contains(
+            "spec.network.loadBalancerConfig.loadBalancerClass: (unset) → kube-vip: refused: the TenantControlPlane takes it, but the API server refuses to set a loadBalancerClass on Kamaji's existing LoadBalancer Service"
+        ),
+        "{refused}"
+    );
+    assert!(
+        refused.contains(
+            "spec.replicas: 3 → 2: not applied: Kamaji stops at the refused Service, before the control plane's configuration and Deployment"
+        ),
+        "{refused}"
+    );
+    assert!(
+        !refused.contains("spec.network.loadBalancerConfig: "),
+        "{refused}"
+    );
+}
