@@ -65,16 +65,48 @@ const NOT_APPLIED: &str =
 const OTHER: &str = "applied to the TenantControlPlane (its pods roll when their Deployment changes); no worker rolls";
 
 /// Fields the TenantControlPlane makes immutable (clastix/kamaji
-/// api/v1alpha1/tenantcontrolplane_types.go:29, :48, :519, :525), where the provider
-/// copies them from (kamajicontrolplane_controller_tcp.go:79, :106-111, :225-227).
-const IMMUTABLE: &[(&[&str], &str)] = &[
-    (&["spec", "dataStoreSchema"], "dataStoreSchema"),
-    (&["spec", "dataStoreUsername"], "dataStoreUsername"),
+/// api/v1alpha1/tenantcontrolplane_types.go:29, :519, :525), where the provider copies
+/// them from, only when they are set (kamajicontrolplane_controller_tcp.go:106-111,
+/// :224-227), and what setting one that was unset does.
+const IMMUTABLE: &[(&[&str], &str, WhenUnset)] = &[
+    (
+        &["spec", "dataStoreSchema"],
+        "dataStoreSchema",
+        WhenUnset::KamajiUid,
+    ),
+    (
+        &["spec", "dataStoreUsername"],
+        "dataStoreUsername",
+        WhenUnset::KamajiUid,
+    ),
     (
         &["spec", "network", "loadBalancerConfig", "loadBalancerClass"],
         "networkProfile.loadBalancerClass",
+        WhenUnset::ServiceClass,
     ),
 ];
+
+/// What an immutable field that was unset holds in the cluster.
+#[derive(Clone, Copy)]
+enum WhenUnset {
+    /// Kamaji filled it in with the TenantControlPlane's UID when it created it
+    /// (internal/webhook/handlers/tcp_defaults.go:89-95): a value set later differs.
+    KamajiUid,
+    /// Nothing: the rule `self == oldSelf` has no old value to compare, so the
+    /// TenantControlPlane takes it, but Kamaji writes it to the API server's existing
+    /// Service (internal/resources/k8s_service_resource.go:153-155), whose
+    /// loadBalancerClass may not change while it is a LoadBalancer, not even from unset
+    /// (kubernetes/kubernetes pkg/apis/core/validation/validation.go
+    /// `validateLoadBalancerClassField`, `sameLoadBalancerClass`).
+    ServiceClass,
+}
+
+/// Said of a load balancer class set on a running LoadBalancer Service. Kamaji handles
+/// the Service before the kubeadm configuration, certificates and Deployment
+/// (controllers/resources.go:57-72) and returns at the first failure
+/// (controllers/tenantcontrolplane_controller.go:245-257).
+const SERVICE_CLASS_REFUSED: &str = "refused: the TenantControlPlane takes it, but the API server refuses to set a loadBalancerClass on Kamaji's existing LoadBalancer Service, so Kamaji's reconciliation stops there on every pass and the control plane stops following the KamajiControlPlane";
+const NOT_APPLIED_AFTER_SERVICE: &str = "not applied: Kamaji stops at the refused Service, before the control plane's configuration and Deployment";
 
 /// Every KamajiControlPlane present in both streams, in new-stream order.
 pub(super) fn control_planes(old: &Stream, new: &Stream) -> Vec<ControlPlane> {
@@ -100,16 +132,41 @@ pub(super) fn control_planes(old: &Stream, new: &Stream) -> Vec<ControlPlane> {
             });
             lines.push(line);
         }
-        for (path, field) in IMMUTABLE {
+        for &(path, field, when_unset) in IMMUTABLE {
             let change = at(path, before, after);
-            // An empty or absent value is not copied (:106-111, :225-227).
-            if change.old.is_some() && change.old != change.new {
-                raise(Status::Refused);
-                lines.push(Line {
-                    change,
-                    effect: refused_immutable(field),
-                });
-            }
+            let (old, new) = (set_text(change.old.as_ref()), set_text(change.new.as_ref()));
+            let effect = match (old, new) {
+                (a, b) if a == b => continue,
+                // Not copied: the TenantControlPlane keeps what it has.
+                (Some(old), None) => {
+                    raise(Status::Updated);
+                    format!(
+                        "not applied: the provider copies only a set {field}, so the TenantControlPlane keeps {old}"
+                    )
+                }
+                (None, Some(_)) => match when_unset {
+                    WhenUnset::KamajiUid => {
+                        raise(Status::Refused);
+                        format!(
+                            "refused: Kamaji set the TenantControlPlane's {field} to its UID when it created it, and the field is immutable, so the provider's update fails and the control plane stops following the KamajiControlPlane"
+                        )
+                    }
+                    WhenUnset::ServiceClass
+                        if service_type(before) == Some(LOAD_BALANCER)
+                            && service_type(after) == Some(LOAD_BALANCER) =>
+                    {
+                        raise(Status::Refused);
+                        SERVICE_CLASS_REFUSED.to_owned()
+                    }
+                    // The Service becomes a LoadBalancer with it, or is none: allowed.
+                    WhenUnset::ServiceClass => continue,
+                },
+                (_, _) => {
+                    raise(Status::Refused);
+                    refused_immutable(field)
+                }
+            };
+            lines.push(Line { change, effect });
         }
         if let Some(change) = cluster_domain(old, new, &object.id) {
             raise(Status::Refused);
@@ -120,7 +177,8 @@ pub(super) fn control_planes(old: &Stream, new: &Stream) -> Vec<ControlPlane> {
         }
         let spec = |v: &Value| v.get("spec").cloned().unwrap_or(Value::Null);
         for change in fields::changes("spec", &spec(before), &spec(after)) {
-            if change.path == VERSION || lines.iter().any(|l| l.change.path == change.path) {
+            if change.path == VERSION || lines.iter().any(|l| related(&l.change.path, &change.path))
+            {
                 continue;
             }
             let effect = if change.path == REPLICAS {
@@ -141,12 +199,20 @@ pub(super) fn control_planes(old: &Stream, new: &Stream) -> Vec<ControlPlane> {
         }
         if status == Status::Refused {
             // The provider writes the TenantControlPlane in one update: refused, none of
-            // its changes take effect.
-            for line in lines
-                .iter_mut()
-                .filter(|l| !l.effect.starts_with("refused"))
-            {
-                NOT_APPLIED.clone_into(&mut line.effect);
+            // its changes take effect. A TenantControlPlane that was accepted but whose
+            // Service Kamaji cannot update gets no further either.
+            let tenant_refused = lines
+                .iter()
+                .any(|l| l.effect.starts_with("refused") && l.effect != SERVICE_CLASS_REFUSED);
+            let not_applied = if tenant_refused {
+                NOT_APPLIED
+            } else {
+                NOT_APPLIED_AFTER_SERVICE
+            };
+            for line in lines.iter_mut().filter(|l| {
+                !l.effect.starts_with("refused") && !l.effect.starts_with("not applied")
+            }) {
+                not_applied.clone_into(&mut line.effect);
             }
         }
         out.push(ControlPlane {
@@ -156,6 +222,35 @@ pub(super) fn control_planes(old: &Stream, new: &Stream) -> Vec<ControlPlane> {
         });
     }
     out
+}
+
+const LOAD_BALANCER: &str = "LoadBalancer";
+
+/// The type of the API server's Service (`spec.network.serviceType`).
+fn service_type(control_plane: &Value) -> Option<&str> {
+    control_plane
+        .get("spec")?
+        .get("network")?
+        .get("serviceType")?
+        .as_str()
+}
+
+/// A string value the provider would copy: present and not empty.
+fn set_text(value: Option<&Value>) -> Option<&str> {
+    value
+        .and_then(Value::as_str)
+        .filter(|text| !text.is_empty())
+}
+
+/// Whether one path is the other or lies below it: a change already explained by a
+/// line of its own (`a.b` and `a.b.c`, not `a.bc`).
+fn related(a: &str, b: &str) -> bool {
+    let below = |inner: &str, outer: &str| {
+        inner
+            .strip_prefix(outer)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+    };
+    below(a, b) || below(b, a)
 }
 
 fn refused_immutable(field: &str) -> String {

@@ -105,8 +105,34 @@ pub(super) fn problems(old: &Stream, new: &Stream) -> Vec<Problem> {
             }
         }
     }
+    problems.extend(
+        new.objects
+            .iter()
+            .filter(|object| object.id.kind == "MachineDeployment")
+            .filter_map(|object| {
+                let after = object.value.get("spec")?.get("rollout")?.get("after")?;
+                (!super::rollout_after::is_time(after)).then(|| Problem {
+                    id: object.id.clone(),
+                    outcome: Outcome::Rejected,
+                    message: ROLLOUT_AFTER_NOT_A_TIME,
+                    fields: vec![FieldChange {
+                        path: "spec.rollout.after".to_owned(),
+                        old: old
+                            .get(&object.id)
+                            .and_then(|before| before.get("spec")?.get("rollout")?.get("after"))
+                            .cloned(),
+                        new: Some(after.clone()),
+                    }],
+                })
+            }),
+    );
     problems
 }
+
+/// `metav1.Time` decodes only `null` or an RFC 3339 time with an offset
+/// (kubernetes/apimachinery pkg/apis/meta/v1/time.go:100-119): the API server refuses
+/// the whole object.
+const ROLLOUT_AFTER_NOT_A_TIME: &str = "spec.rollout.after is not an RFC 3339 time with an offset: the API server refuses the MachineDeployment, so nothing rolls";
 
 impl Rule {
     fn value(&self, object: &Value) -> Value {

@@ -26,15 +26,21 @@ const ROLLING_FIELDS: &[&[&str]] = &[
     &["spec", "template", "spec", "bootstrap", "dataSecretName"],
 ];
 const ROLLOUT_AFTER: &[&str] = &["spec", "rollout", "after"];
-/// Rollout settings: the strategy and deletion order are not part of the machine
-/// template, and CAPI leaves minReadySeconds and the node timeouts out when it compares
-/// machine templates (`MachineTemplateDeepCopyRolloutFields`), so it updates them on
-/// the MachineDeployment, its MachineSets and machines in place.
+/// Fields updated in place: the strategy and deletion order are not part of the
+/// machine template, and CAPI leaves the template's labels and annotations,
+/// minReadySeconds, readiness gates, node timeouts and taints out when it compares
+/// machine templates (`MachineTemplateDeepCopyRolloutFields`,
+/// core/reconcilers/machinedeployment/mdutil/util.go:423-443), then the MachineSet
+/// controller writes them onto every existing machine
+/// (core/reconcilers/machineset/machineset_controller.go:654-700, `syncMachines`).
 const IN_PLACE_FIELDS: &[&[&str]] = &[
     &["spec", "rollout", "strategy"],
     &["spec", "deletion"],
+    &["spec", "template", "metadata"],
     &["spec", "template", "spec", "minReadySeconds"],
+    &["spec", "template", "spec", "readinessGates"],
     &["spec", "template", "spec", "deletion"],
+    &["spec", "template", "spec", "taints"],
 ];
 const INFRASTRUCTURE_REF: &[&str] = &["spec", "template", "spec", "infrastructureRef"];
 const BOOTSTRAP_REF: &[&str] = &["spec", "template", "spec", "bootstrap", "configRef"];
@@ -56,7 +62,8 @@ pub(super) enum Status {
     /// An OnDelete pool with new templates: each machine is replaced only once someone
     /// deletes it.
     RollsOnDelete,
-    /// Only rollout settings changed: applied in place, no machine replaced.
+    /// Only rollout settings or fields CAPI propagates to the machines changed:
+    /// applied in place, no machine replaced.
     InPlace,
     Unchanged,
 }

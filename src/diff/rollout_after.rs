@@ -26,16 +26,20 @@ pub(super) enum Verdict {
 }
 
 pub(super) fn verdict(change: &FieldChange, now: Instant) -> Verdict {
-    let old = change.old.as_ref().map(instant_of);
-    let new = change.new.as_ref().map(instant_of);
+    let new = match set(change.new.as_ref()).map(instant_of) {
+        // Not an RFC 3339 time: the API server cannot decode the MachineDeployment and
+        // refuses it (reported as rejected, see immutable.rs); nothing rolls.
+        Some(None) => return Verdict::Same,
+        new => new.flatten(),
+    };
+    // An old value that is not a time was never stored: as if absent.
+    let old = set(change.old.as_ref()).and_then(instant_of);
     match (old, new) {
         (None, None) => Verdict::Same,
         (Some(a), Some(b)) if a == b => Verdict::Same,
         (_, None) => Verdict::NoRoll,
-        // A value that is not a time: CAPI's API server refuses it, say it rolls.
-        (Some(None), _) | (_, Some(None)) => Verdict::RollsNow,
-        (Some(Some(old)), Some(Some(new))) if new < old && old <= now => Verdict::NoRoll,
-        (_, Some(Some(new))) => {
+        (Some(old), Some(new)) if new < old && old <= now => Verdict::NoRoll,
+        (_, Some(new)) => {
             if new > now {
                 let text = change.new.as_ref().and_then(Value::as_str).unwrap_or("");
                 Verdict::RollsAt(text.to_owned())
@@ -44,6 +48,17 @@ pub(super) fn verdict(change: &FieldChange, now: Instant) -> Verdict {
             }
         }
     }
+}
+
+/// Whether a rollout time is one the API server can store: `null` (no time) or an
+/// RFC 3339 time (kubernetes/apimachinery pkg/apis/meta/v1/time.go:100-119).
+pub(super) fn is_time(value: &Value) -> bool {
+    value.is_null() || instant_of(value).is_some()
+}
+
+/// A value other than `null`: `null` is no time, like an absent field.
+fn set(value: Option<&Value>) -> Option<&Value> {
+    value.filter(|v| !v.is_null())
 }
 
 fn instant_of(value: &Value) -> Option<Instant> {

@@ -63,14 +63,25 @@ impl Scaling {
     }
 
     /// `replicas` removed from a pool that had `old`: what CAPI's webhook defaults.
-    fn hand_over(&mut self, old: i64, bounds: Option<(i64, i64)>) {
-        let Some((min, max)) = bounds else {
-            // machinedeployment.go:426-430: no annotations, no old value kept.
-            self.replicas.push(count(old, 1));
-            self.notes.push(
-                "replicas removed without autoscaler bounds: CAPI's webhook sets 1".to_owned(),
-            );
-            return;
+    fn hand_over(&mut self, old: i64, bounds: Bounds) {
+        let (min, max) = match bounds {
+            Bounds::Set(min, max) => (min, max),
+            Bounds::Missing => {
+                // machinedeployment.go:426-430: no annotations, no old value kept.
+                self.replicas.push(count(old, 1));
+                self.notes.push(
+                    "replicas removed without autoscaler bounds: CAPI's webhook sets 1".to_owned(),
+                );
+                return;
+            }
+            Bounds::Invalid(key) => {
+                // machinedeployment.go:372-380: both annotations present, one not a
+                // number: the webhook fails, the API server refuses the update.
+                self.notes.push(format!(
+                    "replicas removed, but annotation {key} is not a 32-bit integer: CAPI's webhook refuses the MachineDeployment, which keeps {old} machines"
+                ));
+                return;
+            }
         };
         // machinedeployment.go:403-422: below min → min, above max → max, else kept.
         let kept = if old < min {
@@ -106,11 +117,29 @@ fn annotation<'v>(md: &'v Value, key: &str) -> Option<&'v str> {
     md.get("metadata")?.get("annotations")?.get(key)?.as_str()
 }
 
-/// Both bounds, as the webhook parses them (machinedeployment.go:369-380); `None` when
-/// one is missing or not a number, where the webhook does not use them.
-fn bounds(md: &Value) -> Option<(i64, i64)> {
-    let parse = |key| annotation(md, key)?.parse::<i64>().ok();
-    Some((parse(AUTOSCALER_MIN)?, parse(AUTOSCALER_MAX)?))
+/// The autoscaler bounds as CAPI's defaulting webhook reads them.
+enum Bounds {
+    /// One annotation or both absent: the webhook does not use them.
+    Missing,
+    /// Both present, this one not a 32-bit integer: the webhook fails.
+    Invalid(&'static str),
+    Set(i64, i64),
+}
+
+/// Both bounds, parsed as the webhook does (machinedeployment.go:370-380,
+/// `strconv.ParseInt(s, 10, 32)`).
+fn bounds(md: &Value) -> Bounds {
+    let (Some(min), Some(max)) = (
+        annotation(md, AUTOSCALER_MIN),
+        annotation(md, AUTOSCALER_MAX),
+    ) else {
+        return Bounds::Missing;
+    };
+    match (min.parse::<i32>(), max.parse::<i32>()) {
+        (Ok(min), Ok(max)) => Bounds::Set(min.into(), max.into()),
+        (Err(_), _) => Bounds::Invalid(AUTOSCALER_MIN),
+        (_, Err(_)) => Bounds::Invalid(AUTOSCALER_MAX),
+    }
 }
 
 #[cfg(test)]

@@ -773,3 +773,91 @@ fn a_renamed_pool_is_deleted_and_recreated_not_rolled() {
     assert_eq!(deletions, 2, "{report}");
     assert!(!report.contains("renamed"), "{report}");
 }
+
+/// CAPI's defaulting webhook parses both autoscaler annotations with
+/// `strconv.ParseInt(s, 10, 32)` once both are present, and fails when one is not such
+/// a number (core/webhooks/admission/machinedeployment.go:370-380): the hand-over is
+/// refused and the pool keeps its count, rather than getting 1 as without annotations
+/// (:426-430).
+#[test]
+fn a_hand_over_with_a_bound_that_is_not_a_number_is_refused_not_set_to_one() {
+    let old = rendered(&["--set", "nodePools[0].replicas=4"]);
+    let autoscaled = rendered(&[
+        "--set",
+        "nodePools[0].replicas=4,nodePools[0].autoscaling.enabled=true,nodePools[0].autoscaling.minSize=2,nodePools[0].autoscaling.maxSize=6",
+    ]);
+    let max = "cluster.x-k8s.io/cluster-api-autoscaler-node-group-max-size";
+    for bad in ["six", "4294967296"] {
+        let new = with_deployment(&autoscaled, "review-alpha-md", |md| {
+            assert_eq!(md["metadata"]["annotations"][max], "6");
+            md["metadata"]["annotations"][max] = Value::from(bad);
+        });
+        let report = diff(&old, &new, &[]).success();
+        assert!(
+            report.contains(&format!(
+                "replicas removed, but annotation {max} is not a 32-bit integer: CAPI's webhook refuses the MachineDeployment, which keeps 4 machines\n"
+            )),
+            "{report}"
+        );
+        assert!(!report.contains("spec.replicas: 4 → 1"), "{report}");
+        assert!(!report.contains("sets 1"), "{report}");
+    }
+}
+
+/// `metav1.Time` decodes only `null` or an RFC 3339 time (kubernetes/apimachinery
+/// pkg/apis/meta/v1/time.go:100-119, `time.Parse(time.RFC3339, ...)`): a rollout time
+/// that is not one makes the API server refuse the MachineDeployment, so nothing rolls.
+#[test]
+fn a_rollout_time_that_is_not_a_time_is_rejected_not_rolled() {
+    let plain = rendered(&[]);
+    for bad in ["soon", "2099-01-01T00:00:00"] {
+        let new = with_deployment(&plain, "review-alpha-md", |md| {
+            md["spec"]["rollout"]["after"] = Value::from(bad);
+        });
+        let report = diff(&plain, &new, &[]).success();
+        assert_eq!(
+            status_of(&report, "review-alpha-md"),
+            "unchanged",
+            "{report}"
+        );
+        assert!(
+            report.contains(
+                "MachineDeployment default/review-alpha-md: spec.rollout.after is not an RFC 3339 time with an offset: the API server refuses the MachineDeployment, so nothing rolls"
+            ),
+            "{report}"
+        );
+        assert!(
+            report.contains(&format!("spec.rollout.after: (unset) → {bad}")),
+            "{report}"
+        );
+    }
+}
+
+/// CAPI leaves the machine template's labels and annotations out when it decides on a
+/// rollout (core/reconcilers/machinedeployment/mdutil/util.go:423-425,
+/// `MachineTemplateDeepCopyRolloutFields`), and the MachineSet controller writes them
+/// onto every existing machine (core/reconcilers/machineset/machineset_controller.go:
+/// 654-700, `syncMachines`): a node-role label is `in place`, not `unchanged`.
+#[test]
+fn a_machine_label_change_is_in_place_not_unchanged() {
+    let old = rendered(&[]);
+    let new = rendered(&["--set", "nodePools[0].labels=node-role.kubernetes.io/web="]);
+    let report = diff(&old, &new, &[]).success();
+    assert_eq!(
+        status_of(&report, "review-alpha-md"),
+        "in place",
+        "{report}"
+    );
+    assert!(
+        report.contains(
+            "spec.template.metadata.labels[\"node-role.kubernetes.io/web\"]: (unset) → \"\" (in place, no roll)\n"
+        ),
+        "{report}"
+    );
+    assert_eq!(
+        status_of(&report, "review-beta-md"),
+        "unchanged",
+        "{report}"
+    );
+    assert!(!report.contains("rolls"), "{report}");
+}

@@ -210,7 +210,9 @@ fn upgrading_control_plane_and_pools_in_one_apply_is_warned() {
         "nodePools[0].version=v1.33.4",
         "nodePools[2].version=v1.33.4",
     ]);
-    assert_eq!(warnings(&diff(&old, &staged)), Vec::<String>::new());
+    let report = diff(&old, &staged);
+    assert_eq!(status(section(&report)), "upgrades", "{report}");
+    assert_eq!(warnings(&report), Vec::<String>::new());
 }
 
 /// The kubelet is baked into the VM image (kubernetes-sigs/image-builder
@@ -237,8 +239,124 @@ fn a_version_bump_on_the_same_vm_image_is_warned() {
         "nodePools[1].version=v1.32.9",
         "nodePools[1].template=ubuntu-2404-kube-v1.32.9",
     ]);
-    assert_eq!(warnings(&diff(&old, &imaged)), Vec::<String>::new());
+    let report = diff(&old, &imaged);
+    assert!(
+        report.contains("spec.template.spec.version: v1.32.8 → v1.32.9"),
+        "the pool still changes version:\n{report}"
+    );
+    assert_eq!(warnings(&report), Vec::<String>::new());
     // Only another template field changes: the image, and so the kubelet, stays.
     let sized = render(&["nodePools[1].version=v1.32.9", "nodePools[1].numCPUs=16"]);
     assert_eq!(warnings(&diff(&old, &sized)).len(), 1);
+}
+
+/// The provider copies the load balancer class, the datastore schema and username only
+/// when the KamajiControlPlane sets them (clastix/cluster-api-control-plane-provider-kamaji
+/// controllers/kamajicontrolplane_controller_tcp.go:106-111, :224-227), and Kamaji makes
+/// them immutable (clastix/kamaji api/v1alpha1/tenantcontrolplane_types.go:29, :519,
+/// :525): a removed class leaves the TenantControlPlane's in place, refuses nothing and
+/// does not hold back the other changes; another class is refused.
+#[test]
+fn a_removed_load_balancer_class_is_kept_and_another_one_refused() {
+    let class = "cluster.controlPlane.network.loadBalancerConfig.loadBalancerClass";
+    let with_class = render(&[&format!("{class}=kube-vip")]);
+    let removed = render(&["cluster.controlPlane.replicas=2"]);
+    let report = diff(&with_class, &removed);
+    let kept = section(&report);
+    assert_eq!(status(kept), "scales", "{kept}");
+    assert!(
+        kept.contains(
+            "spec.network.loadBalancerConfig.loadBalancerClass: kube-vip → (unset): not applied: the provider copies only a set networkProfile.loadBalancerClass, so the TenantControlPlane keeps kube-vip\n"
+        ),
+        "{kept}"
+    );
+    assert!(
+        kept.contains("spec.replicas: 3 → 2: control plane pods are added or removed"),
+        "{kept}"
+    );
+    assert!(!kept.contains("refused"), "{kept}");
+    assert!(
+        !kept.contains("spec.network.loadBalancerConfig: "),
+        "the class's own line explains the removed section:\n{kept}"
+    );
+
+    let other = render(&[&format!("{class}=metallb")]);
+    let report = diff(&with_class, &other);
+    let refused = section(&report);
+    assert_eq!(status(refused), "refused", "{refused}");
+    assert!(
+        refused.contains(
+            "spec.network.loadBalancerConfig.loadBalancerClass: kube-vip → metallb: refused: the TenantControlPlane's networkProfile.loadBalancerClass is immutable"
+        ),
+        "{refused}"
+    );
+}
+
+/// Kamaji fills an unset datastore schema in with the TenantControlPlane's UID when it
+/// creates it (clastix/kamaji internal/webhook/handlers/tcp_defaults.go:89-91), and the
+/// field is immutable (api/v1alpha1/tenantcontrolplane_types.go:519): setting one later
+/// is refused.
+#[test]
+fn a_datastore_schema_set_after_creation_is_refused() {
+    let old = render(&[]);
+    let text = std::fs::read_to_string(old.arg()).expect("the stream");
+    let mut edited = String::new();
+    for mut doc in crate::support::documents(&text) {
+        if doc["kind"] == "KamajiControlPlane" {
+            doc["spec"]["dataStoreSchema"] = "prod_eu_1".into();
+        }
+        edited.push_str(&format!("---\n{doc}\n"));
+    }
+    assert!(
+        edited.contains("prod_eu_1"),
+        "a KamajiControlPlane was edited"
+    );
+    let new = TempValues::named("schema.yaml", &edited);
+    let report = diff(&old, &new);
+    let section = section(&report);
+    assert_eq!(status(section), "refused", "{section}");
+    assert!(
+        section.contains(
+            "spec.dataStoreSchema: (unset) → prod_eu_1: refused: Kamaji set the TenantControlPlane's dataStoreSchema to its UID when it created it"
+        ),
+        "{section}"
+    );
+}
+
+/// A class set where there was none passes the TenantControlPlane's `self == oldSelf`
+/// rule (no old value), but Kamaji writes it to the existing LoadBalancer Service
+/// (clastix/kamaji internal/resources/k8s_service_resource.go:153-155), whose
+/// loadBalancerClass the API server lets change neither from nor to unset
+/// (kubernetes/kubernetes pkg/apis/core/validation/validation.go
+/// `validateLoadBalancerClassField`, `sameLoadBalancerClass`); Kamaji handles the
+/// Service before the Deployment (controllers/resources.go:62-69) and returns at the
+/// first failure (controllers/tenantcontrolplane_controller.go:245-257).
+#[test]
+fn a_load_balancer_class_set_on_a_running_service_stops_kamaji() {
+    let old = render(&[]);
+    let text = std::fs::read_to_string(old.arg()).expect("the stream");
+    assert!(text.contains("serviceType: LoadBalancer"), "{text}");
+    let new = render(&[
+        "cluster.controlPlane.network.loadBalancerConfig.loadBalancerClass=kube-vip",
+        "cluster.controlPlane.replicas=2",
+    ]);
+    let report = diff(&old, &new);
+    let refused = section(&report);
+    assert_eq!(status(refused), "refused", "{refused}");
+    assert!(
+        refused.contains(
+            "spec.network.loadBalancerConfig.loadBalancerClass: (unset) → kube-vip: refused: the TenantControlPlane takes it, but the API server refuses to set a loadBalancerClass on Kamaji's existing LoadBalancer Service"
+        ),
+        "{refused}"
+    );
+    assert!(
+        refused.contains(
+            "spec.replicas: 3 → 2: not applied: Kamaji stops at the refused Service, before the control plane's configuration and Deployment"
+        ),
+        "{refused}"
+    );
+    assert!(
+        !refused.contains("spec.network.loadBalancerConfig: "),
+        "{refused}"
+    );
 }

@@ -65,7 +65,12 @@ fn reconcile_re_applies_and_an_immutable_storage_class_change_fails() {
     // allowVolumeExpansion may change: no problem.
     let expand =
         render(&["vSphereStorageControllerManager.storageClass.allowVolumeExpansion=false"]);
-    assert!(!diff(&old, &expand).contains("Rejected"));
+    let report = diff(&old, &expand);
+    assert!(
+        report.contains(&format!("~ {STORAGE_CLASS_CONFIG_MAP}\n")),
+        "the StorageClass changed:\n{report}"
+    );
+    assert!(!report.contains("Rejected"), "{report}");
 }
 
 /// ApplyOnce never applies a recorded resource again (:155-157) and only creates
