@@ -210,10 +210,12 @@ pub(crate) fn registry_host_files(values: &Values) -> Vec<NodeFile> {
             if !mirror.ca_certificate.is_empty() {
                 host.insert("ca".into(), ca.clone().into());
             }
-            // containerd appends `/v2` to a host's path unless told the path already is
-            // the API root (hosts.md, `override_path`), as in a Harbor proxy cache's
-            // `https://harbor.example.com/v2/docker-hub`.
-            if url.contains("/v2") {
+            // containerd appends `/v2` to a host's path unless it ends in `/v2` or is
+            // told the path already is the API root (containerd v2.3.2
+            // core/remotes/docker/config/hosts.go:440-447, `override_path`), as in a
+            // Harbor proxy cache's `https://harbor.example.com/v2/docker-hub`. Read from
+            // the parsed path: a host such as `v2.mirror.example.com` is no API root.
+            if HttpUrl::parse(url).is_some_and(|url| url.path_has_api_root()) {
                 host.insert("override_path".into(), true.into());
             }
             hosts.insert(url.clone(), toml::Value::Table(host));

@@ -250,7 +250,7 @@ fn the_proxy_reaches_containerd_and_the_kubelet_and_spares_the_cluster() {
 /// capabilities, its CA file and `override_path` when its path is the API root.
 #[test]
 fn registry_mirrors_are_hosts_toml_files_containerd_reads() {
-    let values = "nodes:\n  registryMirrors:\n    - registry: docker.io\n      mirrors: [\"https://harbor.example.com/v2/docker-hub\", \"https://backup.example.com\"]\n      caCertificate: |\n        -----BEGIN CERTIFICATE-----\n        MIIB\n        -----END CERTIFICATE-----\n";
+    let values = "nodes:\n  registryMirrors:\n    - registry: docker.io\n      mirrors: [\"https://harbor.example.com/v2/docker-hub\", \"https://backup.example.com\", \"https://v2.mirror.example.com/cache\"]\n      caCertificate: |\n        -----BEGIN CERTIFICATE-----\n        MIIB\n        -----END CERTIFICATE-----\n";
     for capi in ["v1beta2", "v1beta1"] {
         let configs = kubeadm_configs(values, capi);
         let files = configs[0]["spec"]["template"]["spec"]["files"]
@@ -274,17 +274,25 @@ fn registry_mirrors_are_hosts_toml_files_containerd_reads() {
             order,
             [
                 "https://harbor.example.com/v2/docker-hub",
-                "https://backup.example.com"
+                "https://backup.example.com",
+                "https://v2.mirror.example.com/cache"
             ],
             "{capi}: tried in the order given"
         );
         let harbor = &table["https://harbor.example.com/v2/docker-hub"];
         assert_eq!(harbor["override_path"].as_bool(), Some(true));
-        assert!(
-            table["https://backup.example.com"]
-                .get("override_path")
-                .is_none()
-        );
+        // containerd v2.3.2 core/remotes/docker/config/hosts.go:440-447: without
+        // `override_path` it appends `/v2` to the path, which a host named `v2.…`
+        // with a `/cache` prefix needs as much as a bare host does.
+        for plain in [
+            "https://backup.example.com",
+            "https://v2.mirror.example.com/cache",
+        ] {
+            assert!(
+                table[plain].get("override_path").is_none(),
+                "{capi}: {plain}"
+            );
+        }
         let ca = harbor["ca"].as_str().expect("ca");
         assert!(
             content(ca).starts_with("-----BEGIN CERTIFICATE-----"),
