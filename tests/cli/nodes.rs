@@ -353,11 +353,12 @@ fn data_disks_and_pci_devices_reach_the_machine_template() {
         assert!(plain["spec"]["template"]["spec"].get("dataDisks").is_none());
     }
     let bad = format!(
-        "{pool}    dataDisks: [{{name: d, sizeGiB: 0}}, {{name: d, sizeGiB: 1}}]\n    pciDevices: [{{vendorId: 4318}}, {{vendorId: 1, deviceId: 2, vGPUProfile: p}}, {{}}]\n"
+        "{pool}    dataDisks: [{{name: d, sizeGiB: 0}}, {{name: d, sizeGiB: 1}}, {{name: e, sizeGiB: 3000000000}}]\n    pciDevices: [{{vendorId: 4318}}, {{vendorId: 1, deviceId: 2, vGPUProfile: p}}, {{}}]\n"
     );
     let run = capkv(&["lint", "demo", "-f", TempValues::new(&bad).arg()]);
     for expected in [
         "error: nodePools[0].dataDisks[0].sizeGiB: 0: a data disk needs a size of at least 1 GiB",
+        "error: nodePools[0].dataDisks[2].sizeGiB: 3000000000: CAPV takes a size of at most 2147483647 GiB",
         "error: nodePools[0].dataDisks[1].name: \"d\" is already the name of another data disk",
         "error: nodePools[0].pciDevices[0]: a passthrough device needs both vendorId and deviceId",
         "error: nodePools[0].pciDevices[1]: both a passthrough device",
@@ -365,6 +366,22 @@ fn data_disks_and_pci_devices_reach_the_machine_template() {
     ] {
         assert!(run.stderr.contains(expected), "{expected}:\n{}", run.stderr);
     }
+    // CAPV v1beta2 api/govmomi/v1beta2/types.go:299 (MaxItems=29) and :396 (an
+    // int32 size): the API server refuses more disks or a larger size, so lint does.
+    let disks: Vec<String> = (0..30)
+        .map(|i| format!("{{name: d{i}, sizeGiB: 1}}"))
+        .collect();
+    let many = format!("{pool}    dataDisks: [{}]\n", disks.join(", "));
+    let run = capkv(&["lint", "demo", "-f", TempValues::new(&many).arg()]);
+    assert!(
+        run.stderr
+            .contains("error: nodePools[0].dataDisks: 30 data disks: CAPV takes at most 29"),
+        "{}",
+        run.stderr
+    );
+    let most = format!("{pool}    dataDisks: [{}]\n", disks[..29].join(", "));
+    let run = capkv(&["lint", "demo", "-f", TempValues::new(&most).arg()]);
+    assert!(!run.stderr.contains("dataDisks"), "{}", run.stderr);
 }
 
 /// Mirror credentials come from a Secret: the KubeadmConfigTemplate names it
