@@ -64,16 +64,30 @@ fn check_mirrors(values: &Values, findings: &mut Findings) {
         for (j, url) in mirror.mirrors.iter().enumerate() {
             // The host goes into a shell command and a TOML key on the node: only the
             // characters of a host name, an IP address and a port.
-            let host_ok = HttpUrl::parse(url).is_some_and(|url| {
-                !url.has_user_info()
-                    && url.host_port().chars().all(|c| {
-                        c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']')
-                    })
+            let parsed = HttpUrl::parse(url);
+            let at = format!("nodes.registryMirrors[{i}].mirrors[{j}]");
+            if parsed.as_ref().is_some_and(HttpUrl::has_user_info) {
+                findings.error(
+                    at,
+                    format!(
+                        "{}: a mirror URL carries no user information; give the credentials in nodes.registryMirrors[{i}].credentialsSecret",
+                        quoted_url(url)
+                    ),
+                );
+                continue;
+            }
+            let host_ok = parsed.is_some_and(|url| {
+                url.host_port()
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
             });
             if !host_ok {
                 findings.error(
-                    format!("nodes.registryMirrors[{i}].mirrors[{j}]"),
-                    format!("\"{url}\" is not a mirror URL: expected https://host[:port][/path]"),
+                    at,
+                    format!(
+                        "{} is not a mirror URL: expected https://host[:port][/path]",
+                        quoted_url(url)
+                    ),
                 );
             }
         }
@@ -107,7 +121,8 @@ fn check_credentials(i: usize, mirror: &RegistryMirror, findings: &mut Findings)
             findings.warning(
                 format!("nodes.registryMirrors[{i}].mirrors[{j}]"),
                 format!(
-                    "\"{url}\" is plain HTTP: containerd sends the credentials of {at} to it unencrypted"
+                    "{} is plain HTTP: containerd sends the credentials of {at} to it unencrypted",
+                    quoted_url(url)
                 ),
             );
         }
@@ -127,7 +142,10 @@ fn check_proxy(values: &Values, findings: &mut Findings) {
         if HttpUrl::parse(url).is_none() {
             findings.error(
                 format!("nodes.proxy.{key}"),
-                format!("\"{url}\" is not a proxy URL: expected http://host:port (or https://)"),
+                format!(
+                    "{} is not a proxy URL: expected http://host:port (or https://)",
+                    quoted_url(url)
+                ),
             );
         }
     }
@@ -145,6 +163,16 @@ fn check_proxy(values: &Values, findings: &mut Findings) {
             "nodes.proxy.noProxy",
             "the control plane's address is not known (cluster.controlPlane.network.serviceAddress is empty): add the address the API server gets to noProxy, or the kubelet reaches it through the proxy",
         );
+    }
+}
+
+/// A URL as a message shows it: quoted, or not at all when it may carry a password
+/// (`user:password@`, even where the URL does not parse), which is never printed.
+fn quoted_url(url: &str) -> String {
+    if url.contains('@') {
+        "the URL (not shown: it holds user information, which may be a password)".to_owned()
+    } else {
+        format!("\"{url}\"")
     }
 }
 

@@ -518,3 +518,20 @@ fn mirror_credentials_come_from_a_secret_and_reach_containerd_by_mirror_host() {
         assert!(run.stderr.contains(expected), "{expected}:\n{}", run.stderr);
     }
 }
+
+/// A proxy or mirror URL may carry `user:password@`; lint names the value's path and
+/// what is wrong, never the password, even when the URL does not parse.
+#[test]
+fn lint_never_prints_a_password_from_a_url() {
+    let values = "nodes:\n  proxy:\n    httpsProxy: \"admin:Sup3rSecret@proxy.example.com:3128\"\n  registryMirrors:\n    - {registry: docker.io, mirrors: [\"http://robot:Sup3rSecret@m.example.com\"], credentialsSecret: pull}\n";
+    let run = capkv(&["lint", "demo", "-f", TempValues::new(values).arg()]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stdout.is_empty());
+    for expected in [
+        "error: nodes.proxy.httpsProxy: the URL (not shown: it holds user information, which may be a password) is not a proxy URL",
+        "error: nodes.registryMirrors[0].mirrors[0]: the URL (not shown: it holds user information, which may be a password): a mirror URL carries no user information; give the credentials in nodes.registryMirrors[0].credentialsSecret",
+    ] {
+        assert!(run.stderr.contains(expected), "{expected}:\n{}", run.stderr);
+    }
+    assert!(!run.stderr.contains("Sup3rSecret"), "{}", run.stderr);
+}
