@@ -11,7 +11,7 @@ pub struct DataDisk {
     pub name: String,
     /// Size in GiB (at least 1; CAPV's field is a 32-bit integer).
     #[serde(rename = "sizeGiB")]
-    #[schemars(range(min = 1, max = 2147483647))]
+    #[schemars(range(min = 1, max = 2_147_483_647))]
     pub size_gib: u32,
     /// Thin, Thick or EagerlyZeroed; empty: the datastore's default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
