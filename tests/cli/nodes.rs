@@ -66,7 +66,13 @@ fn the_ca_is_trusted_before_the_node_joins_and_ntp_reaches_cloud_init() {
             .iter()
             .filter_map(Value::as_str)
             .collect();
-        assert!(commands.contains(&"update-ca-certificates"), "{capi}");
+        // containerd runs from the image before cloud-init: it trusts the new CA only
+        // once restarted after update-ca-certificates, and before the join.
+        let update = commands.iter().position(|c| *c == "update-ca-certificates");
+        let restart = commands
+            .iter()
+            .position(|c| *c == "systemctl restart containerd");
+        assert!(update.is_some() && update < restart, "{capi}: {commands:?}");
         assert_eq!(spec["ntp"]["enabled"], true);
         assert_eq!(
             spec["ntp"]["servers"],
