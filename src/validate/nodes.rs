@@ -98,6 +98,43 @@ fn check_mirrors(values: &Values, findings: &mut Findings) {
         }
         check_credentials(i, mirror, findings);
     }
+    check_shared_mirror_hosts(values, findings);
+}
+
+/// containerd's CRI keys registry credentials by the host it contacts alone (containerd
+/// v2.3.2 internal/cri/server/images/image_pull.go:105-113), so two registries mirrored
+/// on one host (a Harbor's proxy-cache projects `/v2/docker-hub` and `/v2/quay`) get
+/// one set of credentials: the drop-in merged last wins, and the other registry's
+/// pulls are refused. Two different Secrets for one host are an error.
+fn check_shared_mirror_hosts(values: &Values, findings: &mut Findings) {
+    // host -> (entry index, Secret) of the first entry with credentials for it.
+    let mut first: std::collections::HashMap<String, (usize, &str)> =
+        std::collections::HashMap::new();
+    for (i, mirror) in values.nodes.registry_mirrors.iter().enumerate() {
+        let secret = mirror.credentials_secret.as_str();
+        if secret.is_empty() {
+            continue;
+        }
+        for (j, url) in mirror.mirrors.iter().enumerate() {
+            let Some(host) = HttpUrl::parse(url).map(|url| url.host_port()) else {
+                continue;
+            };
+            match first.get(&host) {
+                Some(&(other, other_secret)) if other != i && other_secret != secret => {
+                    findings.error(
+                        format!("nodes.registryMirrors[{i}].mirrors[{j}]"),
+                        format!(
+                            "{host} is also a mirror of nodes.registryMirrors[{other}] with the credentials of Secret \"{other_secret}\": containerd keeps one set of credentials per host, so one Secret's would be sent for both registries; give both entries the same credentialsSecret (an account that may pull from both)"
+                        ),
+                    );
+                }
+                Some(_) => {}
+                None => {
+                    first.insert(host, (i, secret));
+                }
+            }
+        }
+    }
 }
 
 /// The Secret CAPI's bootstrap provider reads for the mirrors' credentials: a Secret

@@ -541,3 +541,40 @@ fn lint_never_prints_a_password_from_a_url() {
     }
     assert!(!run.stderr.contains("Sup3rSecret"), "{}", run.stderr);
 }
+
+/// containerd's CRI looks credentials up by the mirror's host alone (containerd v2.3.2
+/// internal/cri/server/images/image_pull.go:105-113: `registry.configs[host]`), and
+/// merges the drop-ins so that the last one's value for a host wins
+/// (cmd/containerd/server/config/config.go:616-618, mergo WithOverride): two
+/// registries mirrored on one host with different Secrets would share one's
+/// credentials, so lint refuses it; the same Secret is fine.
+#[test]
+fn one_mirror_host_has_one_set_of_credentials() {
+    let entries = |second: &str| {
+        format!(
+            "nodes:\n  registryMirrors:\n    - {{registry: docker.io, mirrors: [\"https://harbor.example.com/v2/docker-hub\"], credentialsSecret: docker-hub-pull}}\n    - {{registry: quay.io, mirrors: [\"https://harbor.example.com/v2/quay\"], credentialsSecret: {second}}}\n"
+        )
+    };
+    let run = capkv(&[
+        "lint",
+        "demo",
+        "-f",
+        TempValues::new(&entries("quay-pull")).arg(),
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "error: nodes.registryMirrors[1].mirrors[0]: harbor.example.com is also a mirror of nodes.registryMirrors[0] with the credentials of Secret \"docker-hub-pull\""
+        ),
+        "{}",
+        run.stderr
+    );
+    let run = capkv(&[
+        "lint",
+        "demo",
+        "-f",
+        TempValues::new(&entries("docker-hub-pull")).arg(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("is also a mirror"), "{}", run.stderr);
+}
