@@ -265,9 +265,12 @@ pub(crate) struct RegistryAuth {
 
 /// containerd's CRI looks credentials up by the host it is about to contact, the
 /// mirror's and not the image's registry (containerd v2.3.2
-/// internal/cri/server/images/image_pull.go:105-113 reads `registry.configs[host]`;
-/// the transfer service passes each request's host, :889-898): so the credentials are
-/// keyed by each mirror's host[:port].
+/// internal/cri/server/images/image_pull.go:105-113 reads `registry.configs[host]`):
+/// so the credentials are keyed by each mirror's host[:port]. `registry.configs` makes
+/// containerd 2 pull without its transfer service (internal/cri/config/config.go:584,
+/// :611, called from plugins/cri/images/plugin.go:87-89, with a warning in its log); the
+/// local pull hands that lookup to the hosts of `config_path` (image_pull.go:184-185,
+/// :248, :496-502).
 pub(crate) fn registry_auth(values: &Values) -> Option<RegistryAuth> {
     let mut files = Vec::new();
     let mut commands = Vec::new();

@@ -402,7 +402,10 @@ fn data_disks_and_pci_devices_reach_the_machine_template() {
 /// (containerd v2.3.2 cmd/containerd/server/config/config.go:616-630; two CRI drop-ins
 /// and nested runtime tables merge in config_test.go:452-470 and :490-546), and its CRI
 /// looks credentials up by the host it contacts, the mirror's
-/// (internal/cri/server/images/image_pull.go:105-113 and :889-898); the kubelet's
+/// (internal/cri/server/images/image_pull.go:105-113), in the local pull that
+/// `registry.configs` switches it to (internal/cri/config/config.go:584, :611;
+/// image_pull.go:184-185, :248, :496-502: the hosts of `config_path` get that
+/// lookup), not the transfer service; the kubelet's
 /// docker keyring would be matched against the image's registry instead, never the
 /// mirror. containerd 1.7 replaces a whole plugin section with an import
 /// (v1.7.27 services/server/config/config.go:299-308), so the script refuses it.
