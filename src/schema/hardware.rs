@@ -108,7 +108,7 @@ pub struct NetworkDevice {
     pub mtu: Option<u32>,
     /// Static routes through this device.
     pub routes: Vec<super::StaticRoute>,
-    /// DNS servers of this device (at most 3 in all, as Linux reads them).
+    /// DNS servers of this device (at most 3).
     pub nameservers: Vec<String>,
     /// DNS search domains of this device.
     pub search_domains: Vec<String>,
