@@ -33,6 +33,13 @@ impl HttpUrl {
             .is_some_and(|authority| authority.as_str().contains('@'))
     }
 
+    /// Whether a segment of the path is `v2`: the URL names the registry API's root
+    /// itself (a Harbor proxy cache's `/v2/docker-hub`), not a host or a prefix below
+    /// which containerd adds `/v2`.
+    pub fn path_has_api_root(&self) -> bool {
+        self.uri.path().split('/').any(|segment| segment == "v2")
+    }
+
     /// `host[:port]`, without user information: what Go's `url.URL.Host` holds and
     /// what containerd keys a registry host by.
     pub fn host_port(&self) -> String {

@@ -210,10 +210,12 @@ pub(crate) fn registry_host_files(values: &Values) -> Vec<NodeFile> {
             if !mirror.ca_certificate.is_empty() {
                 host.insert("ca".into(), ca.clone().into());
             }
-            // containerd appends `/v2` to a host's path unless told the path already is
-            // the API root (hosts.md, `override_path`), as in a Harbor proxy cache's
-            // `https://harbor.example.com/v2/docker-hub`.
-            if url.contains("/v2") {
+            // containerd appends `/v2` to a host's path unless it ends in `/v2` or is
+            // told the path already is the API root (containerd v2.3.2
+            // core/remotes/docker/config/hosts.go:440-447, `override_path`), as in a
+            // Harbor proxy cache's `https://harbor.example.com/v2/docker-hub`. Read from
+            // the parsed path: a host such as `v2.mirror.example.com` is no API root.
+            if HttpUrl::parse(url).is_some_and(|url| url.path_has_api_root()) {
                 host.insert("override_path".into(), true.into());
             }
             hosts.insert(url.clone(), toml::Value::Table(host));
@@ -263,9 +265,12 @@ pub(crate) struct RegistryAuth {
 
 /// containerd's CRI looks credentials up by the host it is about to contact, the
 /// mirror's and not the image's registry (containerd v2.3.2
-/// internal/cri/server/images/image_pull.go:105-113 reads `registry.configs[host]`;
-/// the transfer service passes each request's host, :889-898): so the credentials are
-/// keyed by each mirror's host[:port].
+/// internal/cri/server/images/image_pull.go:105-113 reads `registry.configs[host]`):
+/// so the credentials are keyed by each mirror's host[:port]. `registry.configs` makes
+/// containerd 2 pull without its transfer service (internal/cri/config/config.go:584,
+/// :611, called from plugins/cri/images/plugin.go:87-89, with a warning in its log); the
+/// local pull hands that lookup to the hosts of `config_path` (image_pull.go:184-185,
+/// :248, :496-502).
 pub(crate) fn registry_auth(values: &Values) -> Option<RegistryAuth> {
     let mut files = Vec::new();
     let mut commands = Vec::new();

@@ -9,9 +9,9 @@ use serde::{Deserialize, Serialize};
 pub struct DataDisk {
     /// Name of the disk, unique in the pool.
     pub name: String,
-    /// Size in GiB (at least 1).
+    /// Size in GiB (at least 1; CAPV's field is a 32-bit integer).
     #[serde(rename = "sizeGiB")]
-    #[schemars(range(min = 1))]
+    #[schemars(range(min = 1, max = 2_147_483_647))]
     pub size_gib: u32,
     /// Thin, Thick or EagerlyZeroed; empty: the datastore's default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -108,7 +108,7 @@ pub struct NetworkDevice {
     pub mtu: Option<u32>,
     /// Static routes through this device.
     pub routes: Vec<super::StaticRoute>,
-    /// DNS servers of this device (at most 3 in all, as Linux reads them).
+    /// DNS servers of this device (at most 3).
     pub nameservers: Vec<String>,
     /// DNS search domains of this device.
     pub search_domains: Vec<String>,

@@ -669,7 +669,8 @@ pub struct NodePool {
     #[serde(rename = "numCPUs")]
     #[schemars(range(min = 2))]
     pub num_cpus: u32,
-    /// Disks added to each VM besides the template's
+    /// Disks added to each VM besides the template's (CAPV takes at most 29)
+    #[schemars(length(max = 29))]
     pub data_disks: Vec<DataDisk>,
     /// PCI devices (passthrough or vGPU) given to each VM
     pub pci_devices: Vec<PciDevice>,

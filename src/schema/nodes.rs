@@ -13,7 +13,8 @@ pub struct Nodes {
     /// PEM certificates the nodes trust besides the system's (a private registry's, a
     /// proxy's): written to /usr/local/share/ca-certificates and installed with
     /// update-ca-certificates before the node joins, so containerd and the kubelet
-    /// trust them from the first image pull.
+    /// trust them from the first image pull. Debian/Ubuntu images only: RHEL, Rocky
+    /// Linux and AlmaLinux use update-ca-trust, and the CAs are not installed there.
     pub trusted_ca_certificates: Vec<String>,
     /// The HTTP(S) proxy containerd and the kubelet go through (systemd drop-ins).
     pub proxy: Proxy,

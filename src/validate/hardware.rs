@@ -9,8 +9,14 @@ use crate::schema::{ACCELERATOR_LABEL, NodePool, Values};
 
 /// vSphere's configuration maximum of virtual network adapters per VM.
 const MAX_NETWORK_DEVICES: usize = 10;
-/// CAPV v1beta2's MaxLength of `vGPUProfile` and `customLabel`.
+/// CAPV v1beta2's MaxLength of `vGPUProfile` and `customLabel`, and of a data disk's
+/// `name`.
 const MAX_PCI_TEXT: usize = 1024;
+/// CAPV v1beta2's MaxItems of `dataDisks` (api/govmomi/v1beta2/types.go:299).
+const MAX_DATA_DISKS: usize = 29;
+/// CAPV's `sizeGiB` is an int32 (api/govmomi/v1beta2/types.go:396): a larger size is
+/// refused by the API server.
+const MAX_DISK_GIB: u32 = i32::MAX as u32;
 /// The smallest MTU Linux takes for IPv4 and the largest vSphere's vmxnet3 adapter
 /// and distributed switches carry.
 const MTU_RANGE: std::ops::RangeInclusive<u32> = 68..=9000;
@@ -24,6 +30,15 @@ pub(super) fn check_pool(values: &Values, index: usize, pool: &NodePool, finding
 }
 
 fn check_disks_and_pci(index: usize, pool: &NodePool, findings: &mut Findings) {
+    if pool.data_disks.len() > MAX_DATA_DISKS {
+        findings.error(
+            format!("nodePools[{index}].dataDisks"),
+            format!(
+                "{} data disks: CAPV takes at most {MAX_DATA_DISKS}",
+                pool.data_disks.len()
+            ),
+        );
+    }
     let mut names: Vec<&str> = Vec::new();
     for (i, disk) in pool.data_disks.iter().enumerate() {
         let at = |key: &str| format!("nodePools[{index}].dataDisks[{i}].{key}");
@@ -38,11 +53,28 @@ fn check_disks_and_pci(index: usize, pool: &NodePool, findings: &mut Findings) {
                 ),
             );
         }
+        if disk.name.len() > MAX_PCI_TEXT {
+            findings.error(
+                at("name"),
+                format!(
+                    "{} characters: CAPV takes at most {MAX_PCI_TEXT}",
+                    disk.name.len()
+                ),
+            );
+        }
         names.push(&disk.name);
         if disk.size_gib == 0 {
             findings.error(
                 at("sizeGiB"),
                 "0: a data disk needs a size of at least 1 GiB",
+            );
+        } else if disk.size_gib > MAX_DISK_GIB {
+            findings.error(
+                at("sizeGiB"),
+                format!(
+                    "{}: CAPV takes a size of at most {MAX_DISK_GIB} GiB (a 32-bit integer)",
+                    disk.size_gib
+                ),
             );
         }
     }

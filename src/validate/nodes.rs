@@ -64,16 +64,30 @@ fn check_mirrors(values: &Values, findings: &mut Findings) {
         for (j, url) in mirror.mirrors.iter().enumerate() {
             // The host goes into a shell command and a TOML key on the node: only the
             // characters of a host name, an IP address and a port.
-            let host_ok = HttpUrl::parse(url).is_some_and(|url| {
-                !url.has_user_info()
-                    && url.host_port().chars().all(|c| {
-                        c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']')
-                    })
+            let parsed = HttpUrl::parse(url);
+            let at = format!("nodes.registryMirrors[{i}].mirrors[{j}]");
+            if parsed.as_ref().is_some_and(HttpUrl::has_user_info) {
+                findings.error(
+                    at,
+                    format!(
+                        "{}: a mirror URL carries no user information; give the credentials in nodes.registryMirrors[{i}].credentialsSecret",
+                        quoted_url(url)
+                    ),
+                );
+                continue;
+            }
+            let host_ok = parsed.is_some_and(|url| {
+                url.host_port()
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
             });
             if !host_ok {
                 findings.error(
-                    format!("nodes.registryMirrors[{i}].mirrors[{j}]"),
-                    format!("\"{url}\" is not a mirror URL: expected https://host[:port][/path]"),
+                    at,
+                    format!(
+                        "{} is not a mirror URL: expected https://host[:port][/path]",
+                        quoted_url(url)
+                    ),
                 );
             }
         }
@@ -83,6 +97,43 @@ fn check_mirrors(values: &Values, findings: &mut Findings) {
             findings.error(at("caCertificate"), problem);
         }
         check_credentials(i, mirror, findings);
+    }
+    check_shared_mirror_hosts(values, findings);
+}
+
+/// containerd's CRI keys registry credentials by the host it contacts alone (containerd
+/// v2.3.2 internal/cri/server/images/image_pull.go:105-113), so two registries mirrored
+/// on one host (a Harbor's proxy-cache projects `/v2/docker-hub` and `/v2/quay`) get
+/// one set of credentials: the drop-in merged last wins, and the other registry's
+/// pulls are refused. Two different Secrets for one host are an error.
+fn check_shared_mirror_hosts(values: &Values, findings: &mut Findings) {
+    // host -> (entry index, Secret) of the first entry with credentials for it.
+    let mut first: std::collections::HashMap<String, (usize, &str)> =
+        std::collections::HashMap::new();
+    for (i, mirror) in values.nodes.registry_mirrors.iter().enumerate() {
+        let secret = mirror.credentials_secret.as_str();
+        if secret.is_empty() {
+            continue;
+        }
+        for (j, url) in mirror.mirrors.iter().enumerate() {
+            let Some(host) = HttpUrl::parse(url).map(|url| url.host_port()) else {
+                continue;
+            };
+            match first.get(&host) {
+                Some(&(other, other_secret)) if other != i && other_secret != secret => {
+                    findings.error(
+                        format!("nodes.registryMirrors[{i}].mirrors[{j}]"),
+                        format!(
+                            "{host} is also a mirror of nodes.registryMirrors[{other}] with the credentials of Secret \"{other_secret}\": containerd keeps one set of credentials per host, so one Secret's would be sent for both registries; give both entries the same credentialsSecret (an account that may pull from both)"
+                        ),
+                    );
+                }
+                Some(_) => {}
+                None => {
+                    first.insert(host, (i, secret));
+                }
+            }
+        }
     }
 }
 
@@ -107,7 +158,8 @@ fn check_credentials(i: usize, mirror: &RegistryMirror, findings: &mut Findings)
             findings.warning(
                 format!("nodes.registryMirrors[{i}].mirrors[{j}]"),
                 format!(
-                    "\"{url}\" is plain HTTP: containerd sends the credentials of {at} to it unencrypted"
+                    "{} is plain HTTP: containerd sends the credentials of {at} to it unencrypted",
+                    quoted_url(url)
                 ),
             );
         }
@@ -127,7 +179,10 @@ fn check_proxy(values: &Values, findings: &mut Findings) {
         if HttpUrl::parse(url).is_none() {
             findings.error(
                 format!("nodes.proxy.{key}"),
-                format!("\"{url}\" is not a proxy URL: expected http://host:port (or https://)"),
+                format!(
+                    "{} is not a proxy URL: expected http://host:port (or https://)",
+                    quoted_url(url)
+                ),
             );
         }
     }
@@ -145,6 +200,16 @@ fn check_proxy(values: &Values, findings: &mut Findings) {
             "nodes.proxy.noProxy",
             "the control plane's address is not known (cluster.controlPlane.network.serviceAddress is empty): add the address the API server gets to noProxy, or the kubelet reaches it through the proxy",
         );
+    }
+}
+
+/// A URL as a message shows it: quoted, or not at all when it may carry a password
+/// (`user:password@`, even where the URL does not parse), which is never printed.
+fn quoted_url(url: &str) -> String {
+    if url.contains('@') {
+        "the URL (not shown: it holds user information, which may be a password)".to_owned()
+    } else {
+        format!("\"{url}\"")
     }
 }
 

@@ -66,7 +66,13 @@ fn the_ca_is_trusted_before_the_node_joins_and_ntp_reaches_cloud_init() {
             .iter()
             .filter_map(Value::as_str)
             .collect();
-        assert!(commands.contains(&"update-ca-certificates"), "{capi}");
+        // containerd runs from the image before cloud-init: it trusts the new CA only
+        // once restarted after update-ca-certificates, and before the join.
+        let update = commands.iter().position(|c| *c == "update-ca-certificates");
+        let restart = commands
+            .iter()
+            .position(|c| *c == "systemctl restart containerd");
+        assert!(update.is_some() && update < restart, "{capi}: {commands:?}");
         assert_eq!(spec["ntp"]["enabled"], true);
         assert_eq!(
             spec["ntp"]["servers"],
@@ -250,7 +256,7 @@ fn the_proxy_reaches_containerd_and_the_kubelet_and_spares_the_cluster() {
 /// capabilities, its CA file and `override_path` when its path is the API root.
 #[test]
 fn registry_mirrors_are_hosts_toml_files_containerd_reads() {
-    let values = "nodes:\n  registryMirrors:\n    - registry: docker.io\n      mirrors: [\"https://harbor.example.com/v2/docker-hub\", \"https://backup.example.com\"]\n      caCertificate: |\n        -----BEGIN CERTIFICATE-----\n        MIIB\n        -----END CERTIFICATE-----\n";
+    let values = "nodes:\n  registryMirrors:\n    - registry: docker.io\n      mirrors: [\"https://harbor.example.com/v2/docker-hub\", \"https://backup.example.com\", \"https://v2.mirror.example.com/cache\"]\n      caCertificate: |\n        -----BEGIN CERTIFICATE-----\n        MIIB\n        -----END CERTIFICATE-----\n";
     for capi in ["v1beta2", "v1beta1"] {
         let configs = kubeadm_configs(values, capi);
         let files = configs[0]["spec"]["template"]["spec"]["files"]
@@ -274,17 +280,25 @@ fn registry_mirrors_are_hosts_toml_files_containerd_reads() {
             order,
             [
                 "https://harbor.example.com/v2/docker-hub",
-                "https://backup.example.com"
+                "https://backup.example.com",
+                "https://v2.mirror.example.com/cache"
             ],
             "{capi}: tried in the order given"
         );
         let harbor = &table["https://harbor.example.com/v2/docker-hub"];
         assert_eq!(harbor["override_path"].as_bool(), Some(true));
-        assert!(
-            table["https://backup.example.com"]
-                .get("override_path")
-                .is_none()
-        );
+        // containerd v2.3.2 core/remotes/docker/config/hosts.go:440-447: without
+        // `override_path` it appends `/v2` to the path, which a host named `v2.…`
+        // with a `/cache` prefix needs as much as a bare host does.
+        for plain in [
+            "https://backup.example.com",
+            "https://v2.mirror.example.com/cache",
+        ] {
+            assert!(
+                table[plain].get("override_path").is_none(),
+                "{capi}: {plain}"
+            );
+        }
         let ca = harbor["ca"].as_str().expect("ca");
         assert!(
             content(ca).starts_with("-----BEGIN CERTIFICATE-----"),
@@ -345,11 +359,12 @@ fn data_disks_and_pci_devices_reach_the_machine_template() {
         assert!(plain["spec"]["template"]["spec"].get("dataDisks").is_none());
     }
     let bad = format!(
-        "{pool}    dataDisks: [{{name: d, sizeGiB: 0}}, {{name: d, sizeGiB: 1}}]\n    pciDevices: [{{vendorId: 4318}}, {{vendorId: 1, deviceId: 2, vGPUProfile: p}}, {{}}]\n"
+        "{pool}    dataDisks: [{{name: d, sizeGiB: 0}}, {{name: d, sizeGiB: 1}}, {{name: e, sizeGiB: 3000000000}}]\n    pciDevices: [{{vendorId: 4318}}, {{vendorId: 1, deviceId: 2, vGPUProfile: p}}, {{}}]\n"
     );
     let run = capkv(&["lint", "demo", "-f", TempValues::new(&bad).arg()]);
     for expected in [
         "error: nodePools[0].dataDisks[0].sizeGiB: 0: a data disk needs a size of at least 1 GiB",
+        "error: nodePools[0].dataDisks[2].sizeGiB: 3000000000: CAPV takes a size of at most 2147483647 GiB",
         "error: nodePools[0].dataDisks[1].name: \"d\" is already the name of another data disk",
         "error: nodePools[0].pciDevices[0]: a passthrough device needs both vendorId and deviceId",
         "error: nodePools[0].pciDevices[1]: both a passthrough device",
@@ -357,6 +372,22 @@ fn data_disks_and_pci_devices_reach_the_machine_template() {
     ] {
         assert!(run.stderr.contains(expected), "{expected}:\n{}", run.stderr);
     }
+    // CAPV v1beta2 api/govmomi/v1beta2/types.go:299 (MaxItems=29) and :396 (an
+    // int32 size): the API server refuses more disks or a larger size, so lint does.
+    let disks: Vec<String> = (0..30)
+        .map(|i| format!("{{name: d{i}, sizeGiB: 1}}"))
+        .collect();
+    let many = format!("{pool}    dataDisks: [{}]\n", disks.join(", "));
+    let run = capkv(&["lint", "demo", "-f", TempValues::new(&many).arg()]);
+    assert!(
+        run.stderr
+            .contains("error: nodePools[0].dataDisks: 30 data disks: CAPV takes at most 29"),
+        "{}",
+        run.stderr
+    );
+    let most = format!("{pool}    dataDisks: [{}]\n", disks[..29].join(", "));
+    let run = capkv(&["lint", "demo", "-f", TempValues::new(&most).arg()]);
+    assert!(!run.stderr.contains("dataDisks"), "{}", run.stderr);
 }
 
 /// Mirror credentials come from a Secret: the KubeadmConfigTemplate names it
@@ -371,7 +402,10 @@ fn data_disks_and_pci_devices_reach_the_machine_template() {
 /// (containerd v2.3.2 cmd/containerd/server/config/config.go:616-630; two CRI drop-ins
 /// and nested runtime tables merge in config_test.go:452-470 and :490-546), and its CRI
 /// looks credentials up by the host it contacts, the mirror's
-/// (internal/cri/server/images/image_pull.go:105-113 and :889-898); the kubelet's
+/// (internal/cri/server/images/image_pull.go:105-113), in the local pull that
+/// `registry.configs` switches it to (internal/cri/config/config.go:584, :611;
+/// image_pull.go:184-185, :248, :496-502: the hosts of `config_path` get that
+/// lookup), not the transfer service; the kubelet's
 /// docker keyring would be matched against the image's registry instead, never the
 /// mirror. containerd 1.7 replaces a whole plugin section with an import
 /// (v1.7.27 services/server/config/config.go:299-308), so the script refuses it.
@@ -492,4 +526,58 @@ fn mirror_credentials_come_from_a_secret_and_reach_containerd_by_mirror_host() {
     ] {
         assert!(run.stderr.contains(expected), "{expected}:\n{}", run.stderr);
     }
+}
+
+/// A proxy or mirror URL may carry `user:password@`; lint names the value's path and
+/// what is wrong, never the password, even when the URL does not parse.
+#[test]
+fn lint_never_prints_a_password_from_a_url() {
+    let values = "nodes:\n  proxy:\n    httpsProxy: \"admin:Sup3rSecret@proxy.example.com:3128\"\n  registryMirrors:\n    - {registry: docker.io, mirrors: [\"http://robot:Sup3rSecret@m.example.com\"], credentialsSecret: pull}\n";
+    let run = capkv(&["lint", "demo", "-f", TempValues::new(values).arg()]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stdout.is_empty());
+    for expected in [
+        "error: nodes.proxy.httpsProxy: the URL (not shown: it holds user information, which may be a password) is not a proxy URL",
+        "error: nodes.registryMirrors[0].mirrors[0]: the URL (not shown: it holds user information, which may be a password): a mirror URL carries no user information; give the credentials in nodes.registryMirrors[0].credentialsSecret",
+    ] {
+        assert!(run.stderr.contains(expected), "{expected}:\n{}", run.stderr);
+    }
+    assert!(!run.stderr.contains("Sup3rSecret"), "{}", run.stderr);
+}
+
+/// containerd's CRI looks credentials up by the mirror's host alone (containerd v2.3.2
+/// internal/cri/server/images/image_pull.go:105-113: `registry.configs[host]`), and
+/// merges the drop-ins so that the last one's value for a host wins
+/// (cmd/containerd/server/config/config.go:616-618, mergo WithOverride): two
+/// registries mirrored on one host with different Secrets would share one's
+/// credentials, so lint refuses it; the same Secret is fine.
+#[test]
+fn one_mirror_host_has_one_set_of_credentials() {
+    let entries = |second: &str| {
+        format!(
+            "nodes:\n  registryMirrors:\n    - {{registry: docker.io, mirrors: [\"https://harbor.example.com/v2/docker-hub\"], credentialsSecret: docker-hub-pull}}\n    - {{registry: quay.io, mirrors: [\"https://harbor.example.com/v2/quay\"], credentialsSecret: {second}}}\n"
+        )
+    };
+    let run = capkv(&[
+        "lint",
+        "demo",
+        "-f",
+        TempValues::new(&entries("quay-pull")).arg(),
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "error: nodes.registryMirrors[1].mirrors[0]: harbor.example.com is also a mirror of nodes.registryMirrors[0] with the credentials of Secret \"docker-hub-pull\""
+        ),
+        "{}",
+        run.stderr
+    );
+    let run = capkv(&[
+        "lint",
+        "demo",
+        "-f",
+        TempValues::new(&entries("docker-hub-pull")).arg(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("is also a mirror"), "{}", run.stderr);
 }
