@@ -8,6 +8,7 @@ use super::{Findings, parse_version};
 use crate::http_url::HttpUrl;
 use crate::schema::{ControlPlane, PrefixedClaim, Values};
 use serde_json::Value;
+use std::collections::HashSet;
 
 const AUTH: &str = "cluster.controlPlane.authentication";
 const AUDIT: &str = "cluster.controlPlane.audit";
@@ -92,15 +93,19 @@ fn check_authentication(cp: &ControlPlane, version: Option<(u64, u64)>, findings
             );
         }
     }
-    let service_account_issuer = service_account_issuer(cp);
-    let mut issuers = Vec::new();
+    let service_account_issuers = service_account_issuers(cp);
+    // kube-apiserver compares issuer and discovery URLs as written
+    // (validation.go ValidateAuthenticationConfiguration, seenIssuers and
+    // seenDiscoveryURLs): `https://a` and `https://a/` are two issuers.
+    let mut issuers = HashSet::new();
+    let mut discovery_urls = HashSet::new();
     for (index, jwt) in auth.jwt.iter().enumerate() {
         let at = format!("{AUTH}.jwt[{index}]");
         let issuer = &jwt.issuer;
         https_url(&issuer.url, &format!("{at}.issuer.url"), findings);
-        // kube-apiserver refuses an issuer that is its own service account issuer
-        // (validation.go validateURL, disallowedIssuers).
-        if issuer.url == service_account_issuer {
+        // kube-apiserver refuses an issuer that is one of its own service account
+        // issuers (validation.go validateURL, disallowedIssuers).
+        if service_account_issuers.contains(&issuer.url.as_str()) {
             findings.error(
                 format!("{at}.issuer.url"),
                 format!(
@@ -109,15 +114,28 @@ fn check_authentication(cp: &ControlPlane, version: Option<(u64, u64)>, findings
                 ),
             );
         }
-        if issuers.contains(&issuer.url.trim_end_matches('/')) {
+        if !issuers.insert(issuer.url.as_str()) {
             findings.error(
                 format!("{at}.issuer.url"),
                 format!("\"{}\" is listed twice: each issuer once", issuer.url),
             );
         }
-        issuers.push(issuer.url.trim_end_matches('/'));
         if let Some(discovery) = &issuer.discovery_url {
-            https_url(discovery, &format!("{at}.issuer.discoveryURL"), findings);
+            let path = format!("{at}.issuer.discoveryURL");
+            https_url(discovery, &path, findings);
+            // validation.go validateIssuerDiscoveryURL.
+            if discovery.trim_end_matches('/') == issuer.url.trim_end_matches('/') {
+                findings.error(
+                    &path,
+                    "must differ from issuer.url: leave it out when the discovery document is under the issuer",
+                );
+            }
+            if !discovery_urls.insert(discovery.as_str()) {
+                findings.error(
+                    &path,
+                    format!("\"{discovery}\" is listed twice: each issuer's discovery URL once"),
+                );
+            }
         }
         check_audiences(jwt, &at, findings);
         match &jwt.claim_mappings.username {
@@ -151,24 +169,42 @@ fn check_authentication(cp: &ControlPlane, version: Option<(u64, u64)>, findings
     }
 }
 
-/// `--service-account-issuer`: the user's, else the one Kamaji sets (clastix/kamaji
+/// Every `--service-account-issuer` (the flag repeats, and kube-apiserver refuses all
+/// of them as JWT issuers: kubernetes `pkg/kubeapiserver/options/authentication.go`
+/// passes `ServiceAccounts.Issuers` as the disallowed issuers), else the one Kamaji
+/// sets when the user gives none (clastix/kamaji
 /// `internal/builders/controlplane/deployment.go:696`).
-fn service_account_issuer(cp: &ControlPlane) -> &str {
-    cp.api_server
+fn service_account_issuers(cp: &ControlPlane) -> Vec<&str> {
+    let given: Vec<&str> = cp
+        .api_server
         .extra_args
         .iter()
-        .rev()
-        .find_map(|arg| arg.strip_prefix("--service-account-issuer="))
-        .unwrap_or("https://kubernetes.default.svc.cluster.local")
+        .filter_map(|arg| arg.strip_prefix("--service-account-issuer="))
+        .collect();
+    if given.is_empty() {
+        vec!["https://kubernetes.default.svc.cluster.local"]
+    } else {
+        given
+    }
 }
 
 fn check_audiences(jwt: &crate::schema::JwtAuthenticator, at: &str, findings: &mut Findings) {
     let issuer = &jwt.issuer;
-    if issuer.audiences.iter().all(String::is_empty) {
+    if issuer.audiences.is_empty() {
         findings.error(
             format!("{at}.issuer.audiences"),
             "at least one audience is required: the client ID the tokens are issued for",
         );
+    }
+    // validation.go validateAudiences: each audience non-empty and listed once.
+    let mut seen = HashSet::new();
+    for (index, audience) in issuer.audiences.iter().enumerate() {
+        let path = format!("{at}.issuer.audiences[{index}]");
+        if audience.is_empty() {
+            findings.error(path, "must not be empty: the client ID the tokens carry");
+        } else if !seen.insert(audience.as_str()) {
+            findings.error(path, format!("\"{audience}\" is listed twice"));
+        }
     }
     let policy = issuer.audience_match_policy.as_deref();
     if issuer.audiences.len() > 1 && policy != Some("MatchAny") {

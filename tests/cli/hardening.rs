@@ -401,6 +401,45 @@ fn combinations_kube_apiserver_refuses_are_errors() {
             "cluster.controlPlane.authentication.jwt[0].issuer.url",
             "the API server's own service account issuer",
         ),
+        // Every --service-account-issuer is refused as a JWT issuer, not only the
+        // last: kubernetes pkg/kubeapiserver/options/authentication.go
+        // (ToAuthenticationConfig) passes ServiceAccounts.Issuers, all of them, to
+        // staging/src/k8s.io/apiserver/pkg/apis/apiserver/validation/validation.go
+        // validateURL as the disallowed issuers.
+        (
+            &[
+                "--set-json",
+                r#"cluster.controlPlane.apiServer.extraArgs=["--service-account-issuer=https://login.example.com/realms/platform","--service-account-issuer=https://sa.example.com"]"#,
+            ],
+            "cluster.controlPlane.authentication.jwt[0].issuer.url",
+            "the API server's own service account issuer",
+        ),
+        // validation.go validateAudiences: each audience non-empty and listed once.
+        (
+            &[
+                "--set-json",
+                r#"cluster.controlPlane.authentication.jwt[0].issuer.audiences=["kubernetes",""]"#,
+            ],
+            "cluster.controlPlane.authentication.jwt[0].issuer.audiences[1]",
+            "must not be empty",
+        ),
+        (
+            &[
+                "--set-json",
+                r#"cluster.controlPlane.authentication.jwt[0].issuer.audiences=["kubernetes","kubernetes"]"#,
+            ],
+            "cluster.controlPlane.authentication.jwt[0].issuer.audiences[1]",
+            "\"kubernetes\" is listed twice",
+        ),
+        // validation.go validateIssuerDiscoveryURL: compared without trailing '/'.
+        (
+            &[
+                "--set",
+                "cluster.controlPlane.authentication.jwt[0].issuer.discoveryURL=https://login.example.com/realms/platform/",
+            ],
+            "cluster.controlPlane.authentication.jwt[0].issuer.discoveryURL",
+            "must differ from issuer.url",
+        ),
         (
             &["--set", "cluster.controlPlane.audit.log.volume.name=logs"],
             "cluster.controlPlane.audit.log.volume.name",
@@ -422,6 +461,30 @@ fn combinations_kube_apiserver_refuses_are_errors() {
         run.assert_fails(1, &format!("error: {path}: "));
         assert!(run.stderr.contains(message), "{flags:?}:\n{}", run.stderr);
     }
+}
+
+/// kube-apiserver refuses an issuer URL listed twice, compared as written
+/// (kubernetes staging/src/k8s.io/apiserver/pkg/apis/apiserver/validation/validation.go
+/// ValidateAuthenticationConfiguration: `seenIssuers.Has(a.Issuer.URL)`, no
+/// normalisation): the same URL twice is refused, one with and one without a trailing
+/// '/' are two issuers (a token's `iss` matches one of them exactly) and start.
+#[test]
+fn an_issuer_listed_twice_is_refused_as_kube_apiserver_compares_it() {
+    let second = |url: &str| {
+        let mut args = vec!["lint", "-f", HARDENED];
+        let url = format!("cluster.controlPlane.authentication.jwt[1].issuer.url={url}");
+        let audiences = "cluster.controlPlane.authentication.jwt[1].issuer.audiences={other}";
+        let username = r#"cluster.controlPlane.authentication.jwt[1].claimMappings.username={"claim":"sub","prefix":""}"#;
+        args.extend(["--set", &url, "--set", audiences, "--set-json", username]);
+        capkv(&args)
+    };
+    second("https://login.example.com/realms/platform").assert_fails(
+        1,
+        "error: cluster.controlPlane.authentication.jwt[1].issuer.url: \"https://login.example.com/realms/platform\" is listed twice",
+    );
+    let run = second("https://login.example.com/realms/platform/");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("error:"), "{}", run.stderr);
 }
 
 #[test]
