@@ -521,6 +521,10 @@ fn the_audit_policy_is_mounted_and_reads_as_an_audit_policy() {
     assert_eq!(level_for("apps", "deployments", "patch"), Some("Request"));
     assert_eq!(level_for("apps", "deployments", "get"), Some("Metadata"));
     assert_eq!(level_for("", "events", "create"), Some("None"));
+    // kube-scheduler records its events through events.k8s.io/v1 (kubernetes
+    // cmd/kube-scheduler/app/options/options.go: events.NewEventBroadcasterAdapter),
+    // a group of its own for the audit policy's GroupResources.
+    assert_eq!(level_for("events.k8s.io", "events", "create"), Some("None"));
     // The log goes to the volume, rotated as asked.
     let path = flag_value(&docs, "--audit-log-path").expect("--audit-log-path");
     let dir = path.rsplit_once('/').expect("a file").0;
