@@ -84,19 +84,55 @@ const REMOVED_PLUGINS: [(&str, u64, u64); 4] = [
 ];
 
 /// kube-apiserver flags Kamaji sets itself and drops from `extraArgs` without a word
-/// (clastix/kamaji `internal/builders/controlplane/deployment.go:709-711,766-771`), with
-/// the key that sets them.
-const KAMAJI_MANAGED_FLAGS: [(&str, &str); 2] = [
+/// (clastix/kamaji `internal/builders/controlplane/deployment.go:709-747`, the
+/// `managed` map; `mergeAPIServerArgs`, `:760-771`), with where their value comes from:
+/// a values key, or Kamaji's own certificates and datastore. Of the `--etcd-*` flags
+/// only `--etcd-servers` is managed with every datastore driver (the others only with
+/// etcd, and capkv does not know the DataStore's driver).
+const KAMAJI_MANAGED_FLAGS: [(&str, &str); 18] = [
     (
         "--enable-admission-plugins",
-        "cluster.controlPlane.admissionControllers",
+        "set cluster.controlPlane.admissionControllers instead",
     ),
     (
         "--advertise-address",
-        "cluster.controlPlane.network.advertiseAddress",
+        "set cluster.controlPlane.network.advertiseAddress instead",
     ),
+    (
+        "--kubelet-preferred-address-types",
+        "set cluster.controlPlane.kubelet.preferredAddressTypes instead",
+    ),
+    // The provider copies the Cluster's clusterNetwork onto the TenantControlPlane
+    // (cluster-api-control-plane-provider-kamaji
+    // `controllers/kamajicontrolplane_controller_tcp.go:67-72`).
+    (
+        "--service-cluster-ip-range",
+        "set cluster.clusterNetwork.services.cidrBlocks instead",
+    ),
+    (
+        "--secure-port",
+        "set cluster.clusterNetwork.apiServerPort instead",
+    ),
+    (
+        "--etcd-servers-overrides",
+        "set cluster.controlPlane.dataStoreOverrides instead",
+    ),
+    ("--client-ca-file", KAMAJI_PKI),
+    ("--kubelet-client-certificate", KAMAJI_PKI),
+    ("--kubelet-client-key", KAMAJI_PKI),
+    ("--proxy-client-cert-file", KAMAJI_PKI),
+    ("--proxy-client-key-file", KAMAJI_PKI),
+    ("--requestheader-allowed-names", KAMAJI_PKI),
+    ("--requestheader-client-ca-file", KAMAJI_PKI),
+    ("--service-account-key-file", KAMAJI_PKI),
+    ("--service-account-signing-key-file", KAMAJI_PKI),
+    ("--tls-cert-file", KAMAJI_PKI),
+    ("--tls-private-key-file", KAMAJI_PKI),
+    ("--etcd-servers", KAMAJI_DATASTORE),
 ];
-
+const KAMAJI_PKI: &str = "Kamaji points it at the certificates it issues for the control plane";
+const KAMAJI_DATASTORE: &str =
+    "Kamaji points it at the DataStore of cluster.controlPlane.dataStoreName";
 pub(super) fn check(values: &Values, findings: &mut Findings) {
     check_managed_flags(values, findings);
     check_admission(values, findings);
@@ -108,10 +144,10 @@ fn check_managed_flags(values: &Values, findings: &mut Findings) {
     let args = &values.cluster.control_plane.api_server.extra_args;
     for (index, arg) in args.iter().enumerate() {
         let name = arg.split_once('=').map_or(arg.as_str(), |(name, _)| name);
-        if let Some((flag, key)) = KAMAJI_MANAGED_FLAGS.iter().find(|(flag, _)| *flag == name) {
+        if let Some((flag, source)) = KAMAJI_MANAGED_FLAGS.iter().find(|(flag, _)| *flag == name) {
             findings.error(
                 format!("{CP}.apiServer.extraArgs[{index}]"),
-                format!("Kamaji sets {flag} itself and drops this one: set {key} instead"),
+                format!("Kamaji sets {flag} itself and drops this one: {source}"),
             );
         }
     }
