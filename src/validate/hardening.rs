@@ -300,6 +300,22 @@ fn check_audit(cp: &ControlPlane, findings: &mut Findings) {
             "capkv names the volume: give only its source (e.g. persistentVolumeClaim: {claimName: audit})",
         );
     }
+    // Every API server pod writes and rotates `audit.log` in the volume: with several
+    // replicas sharing one volume (all but emptyDir, which each pod has of its own)
+    // they write and rotate the same file, and a ReadWriteOnce claim cannot even be
+    // mounted by a second pod on another node.
+    if let Some(volume) = &log.volume
+        && cp.replicas > 1
+        && !volume.contains_key("emptyDir")
+    {
+        findings.warning(
+            format!("{AUDIT}.log.volume"),
+            format!(
+                "the {} API server pods (cluster.controlPlane.replicas) all write and rotate audit.log in this one volume, and a ReadWriteOnce claim is mounted by one node only: use one replica, or leave log.volume unset for stdout",
+                cp.replicas
+            ),
+        );
+    }
     if log.volume.is_none() {
         for (key, set) in [
             ("maxAgeDays", log.max_age_days.is_some()),

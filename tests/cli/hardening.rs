@@ -555,6 +555,43 @@ fn the_audit_policy_is_mounted_and_reads_as_an_audit_policy() {
     }
 }
 
+/// Each kube-apiserver pod opens `--audit-log-path` itself and rotates it (kubernetes
+/// staging/src/k8s.io/apiserver/pkg/server/options/audit.go:500-523, getWriter: `-` is
+/// stdout, else that file, through lumberjack with `--audit-log-maxsize`): the pods of
+/// one KamajiControlPlane share its volume source (Kamaji copies
+/// `deployment.extraVolumes` into the one pod template,
+/// internal/builders/controlplane/deployment.go:383-393), so with several replicas they
+/// write one file. emptyDir is each pod's own.
+#[test]
+fn an_audit_log_volume_shared_by_several_api_servers_is_warned_of() {
+    let lint = |args: &[&str]| {
+        let mut all = vec!["lint", "-f", HARDENED];
+        all.extend_from_slice(args);
+        capkv(&all)
+    };
+    let warning = "warning: cluster.controlPlane.audit.log.volume: the 3 API server pods";
+    let shared = lint(&["--set", "cluster.controlPlane.replicas=3"]);
+    assert_eq!(shared.code, 0, "{}", shared.stderr);
+    assert!(shared.stderr.contains(warning), "{}", shared.stderr);
+    for args in [
+        &[][..],
+        &[
+            "--set",
+            "cluster.controlPlane.replicas=3",
+            "--set-json",
+            r#"cluster.controlPlane.audit.log.volume={"persistentVolumeClaim":null,"emptyDir":{}}"#,
+        ][..],
+    ] {
+        let run = lint(args);
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+        assert!(
+            !run.stderr.contains("cluster.controlPlane.audit.log.volume"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+}
+
 #[test]
 fn audit_goes_to_stdout_without_a_volume_and_takes_the_users_rules() {
     let docs = render(&[
