@@ -143,10 +143,20 @@ fn check_authentication(cp: &ControlPlane, version: Option<(u64, u64)>, findings
                 format!("{at}.claimMappings.username"),
                 "required: the claim that names the user, e.g. {claim: email, prefix: \"oidc:\"}",
             ),
-            Some(claim) => check_claim(claim, &format!("{at}.claimMappings.username"), findings),
+            Some(claim) => check_claim(
+                claim,
+                true,
+                &format!("{at}.claimMappings.username"),
+                findings,
+            ),
         }
         if let Some(groups) = &jwt.claim_mappings.groups {
-            check_claim(groups, &format!("{at}.claimMappings.groups"), findings);
+            check_claim(
+                groups,
+                false,
+                &format!("{at}.claimMappings.groups"),
+                findings,
+            );
         }
     }
     if let Some(oidc) = &auth.oidc {
@@ -220,15 +230,18 @@ fn check_audiences(jwt: &crate::schema::JwtAuthenticator, at: &str, findings: &m
     }
 }
 
-fn check_claim(claim: &PrefixedClaim, at: &str, findings: &mut Findings) {
-    match (&claim.claim, &claim.expression) {
-        (Some(_), Some(_)) => findings.error(at, "claim and expression cannot both be set"),
-        (None, None) => findings.error(at, "claim or expression is required"),
-        (Some(_), None) if claim.prefix.is_none() => findings.error(
+/// kube-apiserver's validatePrefixClaimOrExpression: an empty claim or expression is
+/// an absent one, and only the username requires one of them.
+fn check_claim(claim: &PrefixedClaim, required: bool, at: &str, findings: &mut Findings) {
+    let set = |value: &Option<String>| value.as_deref().is_some_and(|v| !v.is_empty());
+    match (set(&claim.claim), set(&claim.expression)) {
+        (true, true) => findings.error(at, "claim and expression cannot both be set"),
+        (false, false) if required => findings.error(at, "claim or expression is required"),
+        (true, false) if claim.prefix.is_none() => findings.error(
             format!("{at}.prefix"),
             "required with claim (\"\" for no prefix): kube-apiserver does not start without it",
         ),
-        (None, Some(_)) if claim.prefix.is_some() => findings.error(
+        (false, true) if claim.prefix.is_some() => findings.error(
             format!("{at}.prefix"),
             "cannot be set with expression: put the prefix into the expression",
         ),

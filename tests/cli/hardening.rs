@@ -414,6 +414,15 @@ fn combinations_kube_apiserver_refuses_are_errors() {
             "cluster.controlPlane.authentication.jwt[0].issuer.url",
             "the API server's own service account issuer",
         ),
+        // validation.go validatePrefixClaimOrExpression: an empty claim is no claim.
+        (
+            &[
+                "--set-json",
+                r#"cluster.controlPlane.authentication.jwt[0].claimMappings.username={"claim":"","prefix":""}"#,
+            ],
+            "cluster.controlPlane.authentication.jwt[0].claimMappings.username",
+            "claim or expression is required",
+        ),
         // validation.go validateAudiences: each audience non-empty and listed once.
         (
             &[
@@ -485,6 +494,23 @@ fn an_issuer_listed_twice_is_refused_as_kube_apiserver_compares_it() {
     let run = second("https://login.example.com/realms/platform/");
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(!run.stderr.contains("error:"), "{}", run.stderr);
+}
+
+/// Only the username needs a claim or an expression: kube-apiserver validates the
+/// groups mapping with `claimOrExpressionRequired` false (kubernetes
+/// staging/src/k8s.io/apiserver/pkg/apis/apiserver/validation/validation.go
+/// validateClaimMappings, validatePrefixClaimOrExpression), so an empty one starts.
+#[test]
+fn an_empty_groups_mapping_is_accepted_as_kube_apiserver_accepts_it() {
+    let run = capkv(&[
+        "lint",
+        "-f",
+        HARDENED,
+        "--set-json",
+        "cluster.controlPlane.authentication.jwt[0].claimMappings.groups={}",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("claimMappings"), "{}", run.stderr);
 }
 
 #[test]
