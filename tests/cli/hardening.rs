@@ -719,7 +719,36 @@ fn turning_every_hardening_on_rolls_no_worker() {
         report.contains("unchanged  default/hardened-default-md"),
         "{report}"
     );
-    assert!(report.contains("--authentication-config="), "{report}");
+    // The control plane changes are reported in their own section, field by field:
+    // the flags and the mounts of the tenant API server.
+    let section: Vec<&str> = report
+        .lines()
+        .skip_while(|line| *line != "Control plane")
+        .skip(1)
+        .take_while(|line| !line.is_empty())
+        .collect();
+    assert_eq!(
+        section.first().copied(),
+        Some("  updated  KamajiControlPlane default/hardened"),
+        "{report}"
+    );
+    for field in [
+        "spec.apiServer.extraArgs:",
+        "spec.apiServer.extraVolumeMounts:",
+        "spec.deployment:",
+    ] {
+        assert!(
+            section
+                .iter()
+                .any(|line| line.trim_start().starts_with(field)
+                    && line.ends_with("no worker rolls")),
+            "{field}: {report}"
+        );
+    }
+    assert!(
+        report.contains("+    - --authentication-config=/etc/kubernetes/apiserver-config/"),
+        "{report}"
+    );
 }
 
 #[test]
