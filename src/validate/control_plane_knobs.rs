@@ -75,10 +75,12 @@ const KAMAJI_DEFAULT_PLUGINS: [&str; 17] = [
 ];
 
 /// Plugins kube-apiserver no longer has, from the minor that removed them: it does not
-/// start with an unknown plugin.
-const REMOVED_PLUGINS: [(&str, u64, u64); 4] = [
+/// start with an unknown plugin. PersistentVolumeLabel went with the in-tree cloud
+/// providers (kubernetes/kubernetes#124505, Kubernetes 1.31).
+const REMOVED_PLUGINS: [(&str, u64, u64); 5] = [
     ("PodSecurityPolicy", 1, 25),
     ("SecurityContextDeny", 1, 30),
+    ("PersistentVolumeLabel", 1, 31),
     ("DenyEscalatingExec", 1, 21),
     ("DenyExecOnPrivileged", 1, 21),
 ];

@@ -153,6 +153,16 @@ fn settings_kamaji_or_kube_apiserver_refuse_are_errors() {
             "cluster.controlPlane.admissionControllers[1]",
             "removed in Kubernetes 1.25",
         ),
+        // kubernetes/kubernetes#124505 removed the plugin in 1.31 (the default version);
+        // kube-apiserver does not start with an unknown plugin enabled.
+        (
+            &[
+                "--set",
+                "cluster.controlPlane.admissionControllers={PersistentVolumeLabel}",
+            ],
+            "cluster.controlPlane.admissionControllers[0]",
+            "has no PersistentVolumeLabel plugin (removed in Kubernetes 1.31)",
+        ),
         (
             &[
                 "--set",
