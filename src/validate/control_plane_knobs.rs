@@ -269,9 +269,13 @@ fn check_network(values: &Values, findings: &mut Findings) {
     }
 }
 
-/// Kamaji's webhook refuses a resource listed twice (clastix/kamaji
-/// `internal/webhook/handlers/tcp_datastore.go:65-75`); kube-apiserver reads each entry
-/// as `group/resource#servers` (`internal/builders/controlplane/deployment.go:834`).
+/// kube-apiserver reads each entry as `group/resource#servers` (clastix/kamaji
+/// `internal/builders/controlplane/deployment.go:834`) and keeps the last entry of a
+/// resource listed twice (kubernetes apiserver `pkg/server/options/etcd.go`
+/// ParseEtcdServersOverrides has no duplicate check; `pkg/server/storage/storage_factory.go`
+/// SetEtcdLocation overwrites). Kamaji's webhook refuses the repeat only for a
+/// TenantControlPlane without `dataStore` (`internal/webhook/handlers/tcp_datastore.go:25-33,65-75`),
+/// and capkv always sets `dataStoreName`.
 fn check_data_store_overrides(values: &Values, findings: &mut Findings) {
     let overrides = &values.cluster.control_plane.data_store_overrides;
     let mut seen = HashSet::new();
@@ -297,7 +301,7 @@ fn check_data_store_overrides(values: &Values, findings: &mut Findings) {
             findings.error(
                 format!("{at}.resource"),
                 format!(
-                    "\"{}\" is overridden twice: Kamaji refuses it",
+                    "\"{}\" is overridden twice: kube-apiserver keeps only the last DataStore for it",
                     entry.resource
                 ),
             );

@@ -219,8 +219,12 @@ fn settings_kamaji_or_kube_apiserver_refuse_are_errors() {
                 "--set-json",
                 r#"cluster.controlPlane.dataStoreOverrides=[{"resource":"/events","dataStore":"a"},{"resource":"/events","dataStore":"b"}]"#,
             ],
+            // The webhook (kamaji internal/webhook/handlers/tcp_datastore.go:25-33)
+            // checks the overrides only without spec.dataStore, which capkv always
+            // sets: kube-apiserver then keeps the last (apiserver
+            // pkg/server/storage/storage_factory.go:168-172, SetEtcdLocation).
             "cluster.controlPlane.dataStoreOverrides[1].resource",
-            "overridden twice",
+            "overridden twice: kube-apiserver keeps only the last DataStore for it",
         ),
         (
             &[
