@@ -370,6 +370,19 @@ fn check_encryption(cp: &ControlPlane, version: Option<(u64, u64)>, findings: &m
             ),
         );
     }
+    // The pod's volume names the Secret: a name no Secret can have leaves the API
+    // server pod waiting for a Secret that never exists.
+    if !encryption.secret_name.is_empty()
+        && !crate::names::is_dns1123_subdomain(&encryption.secret_name)
+    {
+        findings.error(
+            format!("{ENCRYPTION}.secretName"),
+            format!(
+                "\"{}\" is not a Secret name: lowercase letters, digits, '-' and '.' (a DNS-1123 subdomain)",
+                encryption.secret_name
+            ),
+        );
+    }
     if !crate::names::is_config_map_key(&encryption.secret_key) {
         findings.error(
             format!("{ENCRYPTION}.secretKey"),

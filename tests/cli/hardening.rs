@@ -454,6 +454,15 @@ fn combinations_kube_apiserver_refuses_are_errors() {
             "cluster.controlPlane.audit.log.volume.name",
             "capkv names the volume",
         ),
+        // The Secret the pod's volume names: no Secret can be named so.
+        (
+            &[
+                "--set",
+                "cluster.controlPlane.encryption.secretName=Hardened_Encryption",
+            ],
+            "cluster.controlPlane.encryption.secretName",
+            "\"Hardened_Encryption\" is not a Secret name",
+        ),
         (
             &[
                 "--set",
