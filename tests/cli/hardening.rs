@@ -704,6 +704,87 @@ fn an_audit_policy_change_restarts_the_api_server_and_rolls_no_worker() {
     );
 }
 
+/// The control plane section of a text report, its lines after the heading.
+fn control_plane_section(report: &str) -> Vec<&str> {
+    report
+        .lines()
+        .skip_while(|line| *line != "Control plane")
+        .skip(1)
+        .take_while(|line| !line.is_empty())
+        .collect()
+}
+
+/// A change of a file the API server mounts is a change of the tenant API server,
+/// though the KamajiControlPlane does not change: kube-apiserver reloads the
+/// authentication configuration (kubernetes pkg/kubeapiserver/options/authentication.go,
+/// ApplyTo: filesystem.WatchUntil on --authentication-config) and, with
+/// --encryption-provider-config-automatic-reload, the encryption configuration; the
+/// kubelet rewrites a ConfigMap or Secret volume in place (no subPath). The keys never
+/// reach the report, in text or markdown.
+#[test]
+fn the_diff_lists_a_mounted_file_change_in_the_control_plane_section() {
+    let base = TempValues::named("old.yaml", &capkv(&["render", "-f", HARDENED]).success());
+    let issuer = TempValues::named(
+        "new.yaml",
+        &capkv(&[
+            "render",
+            "-f",
+            HARDENED,
+            "--set",
+            "cluster.controlPlane.authentication.jwt[0].claimMappings.username.claim=sub",
+        ])
+        .success(),
+    );
+    let report = capkv(&["diff", base.arg(), issuer.arg()]).success();
+    assert_eq!(
+        control_plane_section(&report),
+        [
+            "  updated  KamajiControlPlane default/hardened",
+            "           ConfigMap hardened-apiserver-config authentication-config.yaml: (19 lines of text) → (19 lines of text): the kubelet updates the mounted file and kube-apiserver reloads it; no pod rolls",
+        ],
+        "{report}"
+    );
+    assert!(rolling_pools(&report).is_empty(), "{report}");
+
+    let file = TempValues::named("encryption-config.yaml", &encryption_config(TEST_KEY));
+    let rotated_key = "cm90YXRlZC1rZXktZm9yLXRlc3RzLW9ubHktMzJieXQ=";
+    let rotated = TempValues::named("rotated.yaml", &encryption_config(rotated_key));
+    let render_with = |file: &TempValues| {
+        capkv(&[
+            "render",
+            "demo",
+            "--set-file",
+            &format!(
+                "cluster.controlPlane.encryption.encryptionConfig={}",
+                file.arg()
+            ),
+        ])
+        .success()
+    };
+    let old = TempValues::named("old.yaml", &render_with(&file));
+    let new = TempValues::named("new.yaml", &render_with(&rotated));
+    let report = capkv(&["diff", old.arg(), new.arg()]).success();
+    assert_eq!(
+        control_plane_section(&report),
+        [
+            "  updated  KamajiControlPlane default/demo",
+            "           Secret demo-encryption-config encryption-config.yaml: (hidden) → (hidden, changed): the kubelet updates the mounted file and kube-apiserver reloads it (--encryption-provider-config-automatic-reload); no pod rolls",
+        ],
+        "{report}"
+    );
+    let markdown = capkv(&["diff", "-o", "markdown", old.arg(), new.arg()]).success();
+    assert!(
+        markdown.contains("`Secret demo-encryption-config encryption-config.yaml` `(hidden)` → `(hidden, changed)`"),
+        "{markdown}"
+    );
+    for text in [&report, &markdown] {
+        assert!(
+            !text.contains(TEST_KEY) && !text.contains(rotated_key),
+            "{text}"
+        );
+    }
+}
+
 #[test]
 fn turning_every_hardening_on_rolls_no_worker() {
     let plain = TempValues::named(
@@ -730,12 +811,7 @@ fn turning_every_hardening_on_rolls_no_worker() {
     );
     // The control plane changes are reported in their own section, field by field:
     // the flags and the mounts of the tenant API server.
-    let section: Vec<&str> = report
-        .lines()
-        .skip_while(|line| *line != "Control plane")
-        .skip(1)
-        .take_while(|line| !line.is_empty())
-        .collect();
+    let section = control_plane_section(&report);
     assert_eq!(
         section.first().copied(),
         Some("  updated  KamajiControlPlane default/hardened"),
