@@ -1,6 +1,6 @@
 //! What a change of the KamajiControlPlane (and of the Cluster fields it reads, and of
-//! the files it mounts into the API server) does to
-//! the tenant's control plane, which runs as pods in the management cluster.
+//! the files it mounts into the API server) does to the tenant's control plane, which
+//! runs as pods in the management cluster.
 //!
 //! The Kamaji provider copies the KamajiControlPlane, and the Cluster's network, onto a
 //! TenantControlPlane (clastix/cluster-api-control-plane-provider-kamaji
