@@ -1,5 +1,6 @@
-//! What a change of the KamajiControlPlane (and of the Cluster fields it reads) does to
-//! the tenant's control plane, which runs as pods in the management cluster.
+//! What a change of the KamajiControlPlane (and of the Cluster fields it reads, and of
+//! the files it mounts into the API server) does to the tenant's control plane, which
+//! runs as pods in the management cluster.
 //!
 //! The Kamaji provider copies the KamajiControlPlane, and the Cluster's network, onto a
 //! TenantControlPlane (clastix/cluster-api-control-plane-provider-kamaji
@@ -197,6 +198,11 @@ pub(super) fn control_planes(old: &Stream, new: &Stream) -> Vec<ControlPlane> {
                 effect: effect.to_owned(),
             });
         }
+        let mounted = mounted_files(old, new, &object.id, before, after);
+        if !mounted.is_empty() {
+            raise(Status::Updated);
+            lines.extend(mounted);
+        }
         if status == Status::Refused {
             // The provider writes the TenantControlPlane in one update: refused, none of
             // its changes take effect. A TenantControlPlane that was accepted but whose
@@ -251,6 +257,91 @@ fn related(a: &str, b: &str) -> bool {
             .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
     };
     below(a, b) || below(b, a)
+}
+
+const RELOADED: &str =
+    "the kubelet updates the mounted file and kube-apiserver reloads it; no pod rolls";
+const READ_AT_START: &str = "kube-apiserver reads it at start: the pod template's checksum annotation changes, so the API server pods roll; no worker rolls";
+const ENCRYPTION_RELOADED: &str = "the kubelet updates the mounted file and kube-apiserver reloads it (--encryption-provider-config-automatic-reload); no pod rolls";
+
+/// The files of the ConfigMaps and Secrets in the stream that the KamajiControlPlane
+/// mounts into its pods (`spec.deployment.extraVolumes`): the tenant API server's
+/// authentication, audit policy and encryption configuration. A change of one is a
+/// change of the tenant API server, though the KamajiControlPlane may not change. A
+/// Secret's files are reported as changed, never with their content.
+fn mounted_files(
+    old: &Stream,
+    new: &Stream,
+    id: &ObjectId,
+    before: &Value,
+    after: &Value,
+) -> Vec<Line> {
+    let annotation = |v: &Value| {
+        v.pointer("/spec/deployment/podAdditionalMetadata/annotations")
+            .and_then(|a| a.get(crate::render::apiserver::CONFIG_CHECKSUM_ANNOTATION))
+            .cloned()
+    };
+    let restarts = annotation(before) != annotation(after);
+    let volumes = after
+        .pointer("/spec/deployment/extraVolumes")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let mut lines = Vec::new();
+    for volume in volumes {
+        let (kind, name) = match (
+            volume.pointer("/configMap/name").and_then(Value::as_str),
+            volume.pointer("/secret/secretName").and_then(Value::as_str),
+        ) {
+            (Some(name), _) => ("ConfigMap", name),
+            (None, Some(name)) => ("Secret", name),
+            _ => continue,
+        };
+        let file_id = id.sibling(kind, name);
+        let files = |stream: &Stream| {
+            let object = stream.get(&file_id);
+            let mut files = serde_json::Map::new();
+            for field in ["data", "stringData"] {
+                if let Some(Value::Object(data)) = object.and_then(|o| o.get(field)) {
+                    files.extend(data.clone());
+                }
+            }
+            files
+        };
+        let (was, is) = (files(old), files(new));
+        let new_keys = is.keys().filter(|k| !was.contains_key(*k));
+        for key in was.keys().chain(new_keys) {
+            let (a, b) = (was.get(key), is.get(key));
+            if a == b {
+                continue;
+            }
+            let (change, effect) = if kind == "Secret" {
+                let hidden = |v: Option<&Value>, text: &str| v.map(|_| Value::from(text));
+                (
+                    FieldChange {
+                        path: format!("Secret {name} {key}"),
+                        old: hidden(a, super::secret::HIDDEN),
+                        new: hidden(b, super::secret::HIDDEN_CHANGED),
+                    },
+                    ENCRYPTION_RELOADED,
+                )
+            } else {
+                (
+                    FieldChange {
+                        path: format!("ConfigMap {name} {key}"),
+                        old: a.cloned(),
+                        new: b.cloned(),
+                    },
+                    if restarts { READ_AT_START } else { RELOADED },
+                )
+            };
+            lines.push(Line {
+                change,
+                effect: effect.to_owned(),
+            });
+        }
+    }
+    lines
 }
 
 fn refused_immutable(field: &str) -> String {

@@ -193,14 +193,18 @@ fn audit_policy(audit: &Audit) -> Value {
     policy
 }
 
-/// The first matching rule decides: nothing for health checks, events and kube-proxy's
+/// The first matching rule decides: nothing for health checks, events (the core API's
+/// and events.k8s.io's, where kube-scheduler writes them) and kube-proxy's
 /// watches (frequent, and no one's action), only metadata for Secrets, ConfigMaps, tokens and
 /// token reviews (their bodies are credentials), then the request body of every change
 /// and the metadata of every read.
 fn default_audit_rules() -> Value {
     json!([
         {"level": "None", "nonResourceURLs": ["/healthz*", "/livez*", "/readyz*", "/version"]},
-        {"level": "None", "resources": [{"group": "", "resources": ["events"]}]},
+        {"level": "None", "resources": [
+            {"group": "", "resources": ["events"]},
+            {"group": "events.k8s.io", "resources": ["events"]},
+        ]},
         {"level": "None", "users": ["system:kube-proxy"], "verbs": ["watch"],
          "resources": [{"group": "", "resources": ["endpoints", "services", "services/status"]}]},
         {"level": "Metadata", "resources": [

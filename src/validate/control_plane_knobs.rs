@@ -75,28 +75,66 @@ const KAMAJI_DEFAULT_PLUGINS: [&str; 17] = [
 ];
 
 /// Plugins kube-apiserver no longer has, from the minor that removed them: it does not
-/// start with an unknown plugin.
-const REMOVED_PLUGINS: [(&str, u64, u64); 4] = [
+/// start with an unknown plugin. PersistentVolumeLabel went with the in-tree cloud
+/// providers (kubernetes/kubernetes#124505, Kubernetes 1.31).
+const REMOVED_PLUGINS: [(&str, u64, u64); 5] = [
     ("PodSecurityPolicy", 1, 25),
     ("SecurityContextDeny", 1, 30),
+    ("PersistentVolumeLabel", 1, 31),
     ("DenyEscalatingExec", 1, 21),
     ("DenyExecOnPrivileged", 1, 21),
 ];
 
 /// kube-apiserver flags Kamaji sets itself and drops from `extraArgs` without a word
-/// (clastix/kamaji `internal/builders/controlplane/deployment.go:709-711,766-771`), with
-/// the key that sets them.
-const KAMAJI_MANAGED_FLAGS: [(&str, &str); 2] = [
+/// (clastix/kamaji `internal/builders/controlplane/deployment.go:709-747`, the
+/// `managed` map; `mergeAPIServerArgs`, `:760-771`), with where their value comes from:
+/// a values key, or Kamaji's own certificates and datastore. Of the `--etcd-*` flags
+/// only `--etcd-servers` is managed with every datastore driver (the others only with
+/// etcd, and capkv does not know the DataStore's driver).
+const KAMAJI_MANAGED_FLAGS: [(&str, &str); 18] = [
     (
         "--enable-admission-plugins",
-        "cluster.controlPlane.admissionControllers",
+        "set cluster.controlPlane.admissionControllers instead",
     ),
     (
         "--advertise-address",
-        "cluster.controlPlane.network.advertiseAddress",
+        "set cluster.controlPlane.network.advertiseAddress instead",
     ),
+    (
+        "--kubelet-preferred-address-types",
+        "set cluster.controlPlane.kubelet.preferredAddressTypes instead",
+    ),
+    // The provider copies the Cluster's clusterNetwork onto the TenantControlPlane
+    // (cluster-api-control-plane-provider-kamaji
+    // `controllers/kamajicontrolplane_controller_tcp.go:67-72`).
+    (
+        "--service-cluster-ip-range",
+        "set cluster.clusterNetwork.services.cidrBlocks instead",
+    ),
+    (
+        "--secure-port",
+        "set cluster.clusterNetwork.apiServerPort instead",
+    ),
+    (
+        "--etcd-servers-overrides",
+        "set cluster.controlPlane.dataStoreOverrides instead",
+    ),
+    ("--client-ca-file", KAMAJI_PKI),
+    ("--kubelet-client-certificate", KAMAJI_PKI),
+    ("--kubelet-client-key", KAMAJI_PKI),
+    ("--proxy-client-cert-file", KAMAJI_PKI),
+    ("--proxy-client-key-file", KAMAJI_PKI),
+    ("--requestheader-allowed-names", KAMAJI_PKI),
+    ("--requestheader-client-ca-file", KAMAJI_PKI),
+    ("--service-account-key-file", KAMAJI_PKI),
+    ("--service-account-signing-key-file", KAMAJI_PKI),
+    ("--tls-cert-file", KAMAJI_PKI),
+    ("--tls-private-key-file", KAMAJI_PKI),
+    ("--etcd-servers", KAMAJI_DATASTORE),
 ];
-
+const KAMAJI_PKI: &str = "Kamaji points it at the certificates it issues for the control plane";
+const KAMAJI_DATASTORE: &str =
+    "Kamaji points it at the DataStore of cluster.controlPlane.dataStoreName";
 pub(super) fn check(values: &Values, findings: &mut Findings) {
     check_managed_flags(values, findings);
     check_admission(values, findings);
@@ -108,10 +146,10 @@ fn check_managed_flags(values: &Values, findings: &mut Findings) {
     let args = &values.cluster.control_plane.api_server.extra_args;
     for (index, arg) in args.iter().enumerate() {
         let name = arg.split_once('=').map_or(arg.as_str(), |(name, _)| name);
-        if let Some((flag, key)) = KAMAJI_MANAGED_FLAGS.iter().find(|(flag, _)| *flag == name) {
+        if let Some((flag, source)) = KAMAJI_MANAGED_FLAGS.iter().find(|(flag, _)| *flag == name) {
             findings.error(
                 format!("{CP}.apiServer.extraArgs[{index}]"),
-                format!("Kamaji sets {flag} itself and drops this one: set {key} instead"),
+                format!("Kamaji sets {flag} itself and drops this one: {source}"),
             );
         }
     }
@@ -231,9 +269,13 @@ fn check_network(values: &Values, findings: &mut Findings) {
     }
 }
 
-/// Kamaji's webhook refuses a resource listed twice (clastix/kamaji
-/// `internal/webhook/handlers/tcp_datastore.go:65-75`); kube-apiserver reads each entry
-/// as `group/resource#servers` (`internal/builders/controlplane/deployment.go:834`).
+/// kube-apiserver reads each entry as `group/resource#servers` (clastix/kamaji
+/// `internal/builders/controlplane/deployment.go:834`) and keeps the last entry of a
+/// resource listed twice (kubernetes apiserver `pkg/server/options/etcd.go`
+/// ParseEtcdServersOverrides has no duplicate check; `pkg/server/storage/storage_factory.go`
+/// SetEtcdLocation overwrites). Kamaji's webhook refuses the repeat only for a
+/// TenantControlPlane without `dataStore` (`internal/webhook/handlers/tcp_datastore.go:25-33,65-75`),
+/// and capkv always sets `dataStoreName`.
 fn check_data_store_overrides(values: &Values, findings: &mut Findings) {
     let overrides = &values.cluster.control_plane.data_store_overrides;
     let mut seen = HashSet::new();
@@ -259,7 +301,7 @@ fn check_data_store_overrides(values: &Values, findings: &mut Findings) {
             findings.error(
                 format!("{at}.resource"),
                 format!(
-                    "\"{}\" is overridden twice: Kamaji refuses it",
+                    "\"{}\" is overridden twice: kube-apiserver keeps only the last DataStore for it",
                     entry.resource
                 ),
             );

@@ -8,6 +8,7 @@ use super::{Findings, parse_version};
 use crate::http_url::HttpUrl;
 use crate::schema::{ControlPlane, PrefixedClaim, Values};
 use serde_json::Value;
+use std::collections::HashSet;
 
 const AUTH: &str = "cluster.controlPlane.authentication";
 const AUDIT: &str = "cluster.controlPlane.audit";
@@ -92,15 +93,19 @@ fn check_authentication(cp: &ControlPlane, version: Option<(u64, u64)>, findings
             );
         }
     }
-    let service_account_issuer = service_account_issuer(cp);
-    let mut issuers = Vec::new();
+    let service_account_issuers = service_account_issuers(cp);
+    // kube-apiserver compares issuer and discovery URLs as written
+    // (validation.go ValidateAuthenticationConfiguration, seenIssuers and
+    // seenDiscoveryURLs): `https://a` and `https://a/` are two issuers.
+    let mut issuers = HashSet::new();
+    let mut discovery_urls = HashSet::new();
     for (index, jwt) in auth.jwt.iter().enumerate() {
         let at = format!("{AUTH}.jwt[{index}]");
         let issuer = &jwt.issuer;
         https_url(&issuer.url, &format!("{at}.issuer.url"), findings);
-        // kube-apiserver refuses an issuer that is its own service account issuer
-        // (validation.go validateURL, disallowedIssuers).
-        if issuer.url == service_account_issuer {
+        // kube-apiserver refuses an issuer that is one of its own service account
+        // issuers (validation.go validateURL, disallowedIssuers).
+        if service_account_issuers.contains(&issuer.url.as_str()) {
             findings.error(
                 format!("{at}.issuer.url"),
                 format!(
@@ -109,15 +114,28 @@ fn check_authentication(cp: &ControlPlane, version: Option<(u64, u64)>, findings
                 ),
             );
         }
-        if issuers.contains(&issuer.url.trim_end_matches('/')) {
+        if !issuers.insert(issuer.url.as_str()) {
             findings.error(
                 format!("{at}.issuer.url"),
                 format!("\"{}\" is listed twice: each issuer once", issuer.url),
             );
         }
-        issuers.push(issuer.url.trim_end_matches('/'));
         if let Some(discovery) = &issuer.discovery_url {
-            https_url(discovery, &format!("{at}.issuer.discoveryURL"), findings);
+            let path = format!("{at}.issuer.discoveryURL");
+            https_url(discovery, &path, findings);
+            // validation.go validateIssuerDiscoveryURL.
+            if discovery.trim_end_matches('/') == issuer.url.trim_end_matches('/') {
+                findings.error(
+                    &path,
+                    "must differ from issuer.url: leave it out when the discovery document is under the issuer",
+                );
+            }
+            if !discovery_urls.insert(discovery.as_str()) {
+                findings.error(
+                    &path,
+                    format!("\"{discovery}\" is listed twice: each issuer's discovery URL once"),
+                );
+            }
         }
         check_audiences(jwt, &at, findings);
         match &jwt.claim_mappings.username {
@@ -125,10 +143,20 @@ fn check_authentication(cp: &ControlPlane, version: Option<(u64, u64)>, findings
                 format!("{at}.claimMappings.username"),
                 "required: the claim that names the user, e.g. {claim: email, prefix: \"oidc:\"}",
             ),
-            Some(claim) => check_claim(claim, &format!("{at}.claimMappings.username"), findings),
+            Some(claim) => check_claim(
+                claim,
+                true,
+                &format!("{at}.claimMappings.username"),
+                findings,
+            ),
         }
         if let Some(groups) = &jwt.claim_mappings.groups {
-            check_claim(groups, &format!("{at}.claimMappings.groups"), findings);
+            check_claim(
+                groups,
+                false,
+                &format!("{at}.claimMappings.groups"),
+                findings,
+            );
         }
     }
     if let Some(oidc) = &auth.oidc {
@@ -151,24 +179,42 @@ fn check_authentication(cp: &ControlPlane, version: Option<(u64, u64)>, findings
     }
 }
 
-/// `--service-account-issuer`: the user's, else the one Kamaji sets (clastix/kamaji
+/// Every `--service-account-issuer` (the flag repeats, and kube-apiserver refuses all
+/// of them as JWT issuers: kubernetes `pkg/kubeapiserver/options/authentication.go`
+/// passes `ServiceAccounts.Issuers` as the disallowed issuers), else the one Kamaji
+/// sets when the user gives none (clastix/kamaji
 /// `internal/builders/controlplane/deployment.go:696`).
-fn service_account_issuer(cp: &ControlPlane) -> &str {
-    cp.api_server
+fn service_account_issuers(cp: &ControlPlane) -> Vec<&str> {
+    let given: Vec<&str> = cp
+        .api_server
         .extra_args
         .iter()
-        .rev()
-        .find_map(|arg| arg.strip_prefix("--service-account-issuer="))
-        .unwrap_or("https://kubernetes.default.svc.cluster.local")
+        .filter_map(|arg| arg.strip_prefix("--service-account-issuer="))
+        .collect();
+    if given.is_empty() {
+        vec!["https://kubernetes.default.svc.cluster.local"]
+    } else {
+        given
+    }
 }
 
 fn check_audiences(jwt: &crate::schema::JwtAuthenticator, at: &str, findings: &mut Findings) {
     let issuer = &jwt.issuer;
-    if issuer.audiences.iter().all(String::is_empty) {
+    if issuer.audiences.is_empty() {
         findings.error(
             format!("{at}.issuer.audiences"),
             "at least one audience is required: the client ID the tokens are issued for",
         );
+    }
+    // validation.go validateAudiences: each audience non-empty and listed once.
+    let mut seen = HashSet::new();
+    for (index, audience) in issuer.audiences.iter().enumerate() {
+        let path = format!("{at}.issuer.audiences[{index}]");
+        if audience.is_empty() {
+            findings.error(path, "must not be empty: the client ID the tokens carry");
+        } else if !seen.insert(audience.as_str()) {
+            findings.error(path, format!("\"{audience}\" is listed twice"));
+        }
     }
     let policy = issuer.audience_match_policy.as_deref();
     if issuer.audiences.len() > 1 && policy != Some("MatchAny") {
@@ -184,15 +230,18 @@ fn check_audiences(jwt: &crate::schema::JwtAuthenticator, at: &str, findings: &m
     }
 }
 
-fn check_claim(claim: &PrefixedClaim, at: &str, findings: &mut Findings) {
-    match (&claim.claim, &claim.expression) {
-        (Some(_), Some(_)) => findings.error(at, "claim and expression cannot both be set"),
-        (None, None) => findings.error(at, "claim or expression is required"),
-        (Some(_), None) if claim.prefix.is_none() => findings.error(
+/// kube-apiserver's validatePrefixClaimOrExpression: an empty claim or expression is
+/// an absent one, and only the username requires one of them.
+fn check_claim(claim: &PrefixedClaim, required: bool, at: &str, findings: &mut Findings) {
+    let set = |value: &Option<String>| value.as_deref().is_some_and(|v| !v.is_empty());
+    match (set(&claim.claim), set(&claim.expression)) {
+        (true, true) => findings.error(at, "claim and expression cannot both be set"),
+        (false, false) if required => findings.error(at, "claim or expression is required"),
+        (true, false) if claim.prefix.is_none() => findings.error(
             format!("{at}.prefix"),
             "required with claim (\"\" for no prefix): kube-apiserver does not start without it",
         ),
-        (None, Some(_)) if claim.prefix.is_some() => findings.error(
+        (false, true) if claim.prefix.is_some() => findings.error(
             format!("{at}.prefix"),
             "cannot be set with expression: put the prefix into the expression",
         ),
@@ -264,6 +313,22 @@ fn check_audit(cp: &ControlPlane, findings: &mut Findings) {
             "capkv names the volume: give only its source (e.g. persistentVolumeClaim: {claimName: audit})",
         );
     }
+    // Every API server pod writes and rotates `audit.log` in the volume: with several
+    // replicas sharing one volume (all but emptyDir, which each pod has of its own)
+    // they write and rotate the same file, and a ReadWriteOnce claim cannot even be
+    // mounted by a second pod on another node.
+    if let Some(volume) = &log.volume
+        && cp.replicas > 1
+        && !volume.contains_key("emptyDir")
+    {
+        findings.warning(
+            format!("{AUDIT}.log.volume"),
+            format!(
+                "the {} API server pods (cluster.controlPlane.replicas) all write and rotate audit.log in this one volume, and a ReadWriteOnce claim is mounted by one node only: use one replica, or leave log.volume unset for stdout",
+                cp.replicas
+            ),
+        );
+    }
     if log.volume.is_none() {
         for (key, set) in [
             ("maxAgeDays", log.max_age_days.is_some()),
@@ -302,6 +367,19 @@ fn check_encryption(cp: &ControlPlane, version: Option<(u64, u64)>, findings: &m
             format!("{ENCRYPTION}.encryptionConfig"),
             format!(
                 "set either {ENCRYPTION}.secretName (your Secret) or encryptionConfig (capkv renders the Secret), not both"
+            ),
+        );
+    }
+    // The pod's volume names the Secret: a name no Secret can have leaves the API
+    // server pod waiting for a Secret that never exists.
+    if !encryption.secret_name.is_empty()
+        && !crate::names::is_dns1123_subdomain(&encryption.secret_name)
+    {
+        findings.error(
+            format!("{ENCRYPTION}.secretName"),
+            format!(
+                "\"{}\" is not a Secret name: lowercase letters, digits, '-' and '.' (a DNS-1123 subdomain)",
+                encryption.secret_name
             ),
         );
     }

@@ -153,6 +153,16 @@ fn settings_kamaji_or_kube_apiserver_refuse_are_errors() {
             "cluster.controlPlane.admissionControllers[1]",
             "removed in Kubernetes 1.25",
         ),
+        // kubernetes/kubernetes#124505 removed the plugin in 1.31 (the default version);
+        // kube-apiserver does not start with an unknown plugin enabled.
+        (
+            &[
+                "--set",
+                "cluster.controlPlane.admissionControllers={PersistentVolumeLabel}",
+            ],
+            "cluster.controlPlane.admissionControllers[0]",
+            "has no PersistentVolumeLabel plugin (removed in Kubernetes 1.31)",
+        ),
         (
             &[
                 "--set",
@@ -169,13 +179,52 @@ fn settings_kamaji_or_kube_apiserver_refuse_are_errors() {
             "cluster.controlPlane.apiServer.extraArgs[0]",
             "Kamaji sets --enable-admission-plugins itself",
         ),
+        // Every flag of Kamaji's `managed` map is dropped from extraArgs, not only
+        // the two above (clastix/kamaji internal/builders/controlplane/deployment.go:709-747,
+        // mergeAPIServerArgs :766-771): the values key, or Kamaji's own files.
+        (
+            &[
+                "--set",
+                "cluster.controlPlane.apiServer.extraArgs={--v=2,--service-cluster-ip-range=10.0.0.0/16}",
+            ],
+            "cluster.controlPlane.apiServer.extraArgs[1]",
+            "Kamaji sets --service-cluster-ip-range itself and drops this one: set cluster.clusterNetwork.services.cidrBlocks instead",
+        ),
+        (
+            &[
+                "--set",
+                "cluster.controlPlane.apiServer.extraArgs={--secure-port=8443}",
+            ],
+            "cluster.controlPlane.apiServer.extraArgs[0]",
+            "set cluster.clusterNetwork.apiServerPort instead",
+        ),
+        (
+            &[
+                "--set",
+                "cluster.controlPlane.apiServer.extraArgs={--tls-cert-file=/etc/my.crt}",
+            ],
+            "cluster.controlPlane.apiServer.extraArgs[0]",
+            "Kamaji sets --tls-cert-file itself and drops this one: Kamaji points it at the certificates",
+        ),
+        (
+            &[
+                "--set",
+                "cluster.controlPlane.apiServer.extraArgs={--etcd-servers=https://etcd:2379}",
+            ],
+            "cluster.controlPlane.apiServer.extraArgs[0]",
+            "Kamaji points it at the DataStore of cluster.controlPlane.dataStoreName",
+        ),
         (
             &[
                 "--set-json",
                 r#"cluster.controlPlane.dataStoreOverrides=[{"resource":"/events","dataStore":"a"},{"resource":"/events","dataStore":"b"}]"#,
             ],
+            // The webhook (kamaji internal/webhook/handlers/tcp_datastore.go:25-33)
+            // checks the overrides only without spec.dataStore, which capkv always
+            // sets: kube-apiserver then keeps the last (apiserver
+            // pkg/server/storage/storage_factory.go:168-172, SetEtcdLocation).
             "cluster.controlPlane.dataStoreOverrides[1].resource",
-            "overridden twice",
+            "overridden twice: kube-apiserver keeps only the last DataStore for it",
         ),
         (
             &[

@@ -401,10 +401,67 @@ fn combinations_kube_apiserver_refuses_are_errors() {
             "cluster.controlPlane.authentication.jwt[0].issuer.url",
             "the API server's own service account issuer",
         ),
+        // Every --service-account-issuer is refused as a JWT issuer, not only the
+        // last: kubernetes pkg/kubeapiserver/options/authentication.go
+        // (ToAuthenticationConfig) passes ServiceAccounts.Issuers, all of them, to
+        // staging/src/k8s.io/apiserver/pkg/apis/apiserver/validation/validation.go
+        // validateURL as the disallowed issuers.
+        (
+            &[
+                "--set-json",
+                r#"cluster.controlPlane.apiServer.extraArgs=["--service-account-issuer=https://login.example.com/realms/platform","--service-account-issuer=https://sa.example.com"]"#,
+            ],
+            "cluster.controlPlane.authentication.jwt[0].issuer.url",
+            "the API server's own service account issuer",
+        ),
+        // validation.go validatePrefixClaimOrExpression: an empty claim is no claim.
+        (
+            &[
+                "--set-json",
+                r#"cluster.controlPlane.authentication.jwt[0].claimMappings.username={"claim":"","prefix":""}"#,
+            ],
+            "cluster.controlPlane.authentication.jwt[0].claimMappings.username",
+            "claim or expression is required",
+        ),
+        // validation.go validateAudiences: each audience non-empty and listed once.
+        (
+            &[
+                "--set-json",
+                r#"cluster.controlPlane.authentication.jwt[0].issuer.audiences=["kubernetes",""]"#,
+            ],
+            "cluster.controlPlane.authentication.jwt[0].issuer.audiences[1]",
+            "must not be empty",
+        ),
+        (
+            &[
+                "--set-json",
+                r#"cluster.controlPlane.authentication.jwt[0].issuer.audiences=["kubernetes","kubernetes"]"#,
+            ],
+            "cluster.controlPlane.authentication.jwt[0].issuer.audiences[1]",
+            "\"kubernetes\" is listed twice",
+        ),
+        // validation.go validateIssuerDiscoveryURL: compared without trailing '/'.
+        (
+            &[
+                "--set",
+                "cluster.controlPlane.authentication.jwt[0].issuer.discoveryURL=https://login.example.com/realms/platform/",
+            ],
+            "cluster.controlPlane.authentication.jwt[0].issuer.discoveryURL",
+            "must differ from issuer.url",
+        ),
         (
             &["--set", "cluster.controlPlane.audit.log.volume.name=logs"],
             "cluster.controlPlane.audit.log.volume.name",
             "capkv names the volume",
+        ),
+        // The Secret the pod's volume names: no Secret can be named so.
+        (
+            &[
+                "--set",
+                "cluster.controlPlane.encryption.secretName=Hardened_Encryption",
+            ],
+            "cluster.controlPlane.encryption.secretName",
+            "\"Hardened_Encryption\" is not a Secret name",
         ),
         (
             &[
@@ -422,6 +479,47 @@ fn combinations_kube_apiserver_refuses_are_errors() {
         run.assert_fails(1, &format!("error: {path}: "));
         assert!(run.stderr.contains(message), "{flags:?}:\n{}", run.stderr);
     }
+}
+
+/// kube-apiserver refuses an issuer URL listed twice, compared as written
+/// (kubernetes staging/src/k8s.io/apiserver/pkg/apis/apiserver/validation/validation.go
+/// ValidateAuthenticationConfiguration: `seenIssuers.Has(a.Issuer.URL)`, no
+/// normalisation): the same URL twice is refused, one with and one without a trailing
+/// '/' are two issuers (a token's `iss` matches one of them exactly) and start.
+#[test]
+fn an_issuer_listed_twice_is_refused_as_kube_apiserver_compares_it() {
+    let second = |url: &str| {
+        let mut args = vec!["lint", "-f", HARDENED];
+        let url = format!("cluster.controlPlane.authentication.jwt[1].issuer.url={url}");
+        let audiences = "cluster.controlPlane.authentication.jwt[1].issuer.audiences={other}";
+        let username = r#"cluster.controlPlane.authentication.jwt[1].claimMappings.username={"claim":"sub","prefix":""}"#;
+        args.extend(["--set", &url, "--set", audiences, "--set-json", username]);
+        capkv(&args)
+    };
+    second("https://login.example.com/realms/platform").assert_fails(
+        1,
+        "error: cluster.controlPlane.authentication.jwt[1].issuer.url: \"https://login.example.com/realms/platform\" is listed twice",
+    );
+    let run = second("https://login.example.com/realms/platform/");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("error:"), "{}", run.stderr);
+}
+
+/// Only the username needs a claim or an expression: kube-apiserver validates the
+/// groups mapping with `claimOrExpressionRequired` false (kubernetes
+/// staging/src/k8s.io/apiserver/pkg/apis/apiserver/validation/validation.go
+/// validateClaimMappings, validatePrefixClaimOrExpression), so an empty one starts.
+#[test]
+fn an_empty_groups_mapping_is_accepted_as_kube_apiserver_accepts_it() {
+    let run = capkv(&[
+        "lint",
+        "-f",
+        HARDENED,
+        "--set-json",
+        "cluster.controlPlane.authentication.jwt[0].claimMappings.groups={}",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("claimMappings"), "{}", run.stderr);
 }
 
 #[test]
@@ -458,6 +556,10 @@ fn the_audit_policy_is_mounted_and_reads_as_an_audit_policy() {
     assert_eq!(level_for("apps", "deployments", "patch"), Some("Request"));
     assert_eq!(level_for("apps", "deployments", "get"), Some("Metadata"));
     assert_eq!(level_for("", "events", "create"), Some("None"));
+    // kube-scheduler records its events through events.k8s.io/v1 (kubernetes
+    // cmd/kube-scheduler/app/options/options.go: events.NewEventBroadcasterAdapter),
+    // a group of its own for the audit policy's GroupResources.
+    assert_eq!(level_for("events.k8s.io", "events", "create"), Some("None"));
     // The log goes to the volume, rotated as asked.
     let path = flag_value(&docs, "--audit-log-path").expect("--audit-log-path");
     let dir = path.rsplit_once('/').expect("a file").0;
@@ -485,6 +587,43 @@ fn the_audit_policy_is_mounted_and_reads_as_an_audit_policy() {
         "--audit-log-maxsize=100",
     ] {
         assert!(api_server_args(&docs).iter().any(|a| a == flag), "{flag}");
+    }
+}
+
+/// Each kube-apiserver pod opens `--audit-log-path` itself and rotates it (kubernetes
+/// staging/src/k8s.io/apiserver/pkg/server/options/audit.go:500-523, getWriter: `-` is
+/// stdout, else that file, through lumberjack with `--audit-log-maxsize`): the pods of
+/// one KamajiControlPlane share its volume source (Kamaji copies
+/// `deployment.extraVolumes` into the one pod template,
+/// internal/builders/controlplane/deployment.go:383-393), so with several replicas they
+/// write one file. emptyDir is each pod's own.
+#[test]
+fn an_audit_log_volume_shared_by_several_api_servers_is_warned_of() {
+    let lint = |args: &[&str]| {
+        let mut all = vec!["lint", "-f", HARDENED];
+        all.extend_from_slice(args);
+        capkv(&all)
+    };
+    let warning = "warning: cluster.controlPlane.audit.log.volume: the 3 API server pods";
+    let shared = lint(&["--set", "cluster.controlPlane.replicas=3"]);
+    assert_eq!(shared.code, 0, "{}", shared.stderr);
+    assert!(shared.stderr.contains(warning), "{}", shared.stderr);
+    for args in [
+        &[][..],
+        &[
+            "--set",
+            "cluster.controlPlane.replicas=3",
+            "--set-json",
+            r#"cluster.controlPlane.audit.log.volume={"persistentVolumeClaim":null,"emptyDir":{}}"#,
+        ][..],
+    ] {
+        let run = lint(args);
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+        assert!(
+            !run.stderr.contains("cluster.controlPlane.audit.log.volume"),
+            "{args:?}: {}",
+            run.stderr
+        );
     }
 }
 
@@ -565,6 +704,87 @@ fn an_audit_policy_change_restarts_the_api_server_and_rolls_no_worker() {
     );
 }
 
+/// The control plane section of a text report, its lines after the heading.
+fn control_plane_section(report: &str) -> Vec<&str> {
+    report
+        .lines()
+        .skip_while(|line| *line != "Control plane")
+        .skip(1)
+        .take_while(|line| !line.is_empty())
+        .collect()
+}
+
+/// A change of a file the API server mounts is a change of the tenant API server,
+/// though the KamajiControlPlane does not change: kube-apiserver reloads the
+/// authentication configuration (kubernetes pkg/kubeapiserver/options/authentication.go,
+/// ApplyTo: filesystem.WatchUntil on --authentication-config) and, with
+/// --encryption-provider-config-automatic-reload, the encryption configuration; the
+/// kubelet rewrites a ConfigMap or Secret volume in place (no subPath). The keys never
+/// reach the report, in text or markdown.
+#[test]
+fn the_diff_lists_a_mounted_file_change_in_the_control_plane_section() {
+    let base = TempValues::named("old.yaml", &capkv(&["render", "-f", HARDENED]).success());
+    let issuer = TempValues::named(
+        "new.yaml",
+        &capkv(&[
+            "render",
+            "-f",
+            HARDENED,
+            "--set",
+            "cluster.controlPlane.authentication.jwt[0].claimMappings.username.claim=sub",
+        ])
+        .success(),
+    );
+    let report = capkv(&["diff", base.arg(), issuer.arg()]).success();
+    assert_eq!(
+        control_plane_section(&report),
+        [
+            "  updated  KamajiControlPlane default/hardened",
+            "           ConfigMap hardened-apiserver-config authentication-config.yaml: (19 lines of text) → (19 lines of text): the kubelet updates the mounted file and kube-apiserver reloads it; no pod rolls",
+        ],
+        "{report}"
+    );
+    assert!(rolling_pools(&report).is_empty(), "{report}");
+
+    let file = TempValues::named("encryption-config.yaml", &encryption_config(TEST_KEY));
+    let rotated_key = "cm90YXRlZC1rZXktZm9yLXRlc3RzLW9ubHktMzJieXQ=";
+    let rotated = TempValues::named("rotated.yaml", &encryption_config(rotated_key));
+    let render_with = |file: &TempValues| {
+        capkv(&[
+            "render",
+            "demo",
+            "--set-file",
+            &format!(
+                "cluster.controlPlane.encryption.encryptionConfig={}",
+                file.arg()
+            ),
+        ])
+        .success()
+    };
+    let old = TempValues::named("old.yaml", &render_with(&file));
+    let new = TempValues::named("new.yaml", &render_with(&rotated));
+    let report = capkv(&["diff", old.arg(), new.arg()]).success();
+    assert_eq!(
+        control_plane_section(&report),
+        [
+            "  updated  KamajiControlPlane default/demo",
+            "           Secret demo-encryption-config encryption-config.yaml: (hidden) → (hidden, changed): the kubelet updates the mounted file and kube-apiserver reloads it (--encryption-provider-config-automatic-reload); no pod rolls",
+        ],
+        "{report}"
+    );
+    let markdown = capkv(&["diff", "-o", "markdown", old.arg(), new.arg()]).success();
+    assert!(
+        markdown.contains("`Secret demo-encryption-config encryption-config.yaml` `(hidden)` → `(hidden, changed)`"),
+        "{markdown}"
+    );
+    for text in [&report, &markdown] {
+        assert!(
+            !text.contains(TEST_KEY) && !text.contains(rotated_key),
+            "{text}"
+        );
+    }
+}
+
 #[test]
 fn turning_every_hardening_on_rolls_no_worker() {
     let plain = TempValues::named(
@@ -589,7 +809,31 @@ fn turning_every_hardening_on_rolls_no_worker() {
         report.contains("unchanged  default/hardened-default-md"),
         "{report}"
     );
-    assert!(report.contains("--authentication-config="), "{report}");
+    // The control plane changes are reported in their own section, field by field:
+    // the flags and the mounts of the tenant API server.
+    let section = control_plane_section(&report);
+    assert_eq!(
+        section.first().copied(),
+        Some("  updated  KamajiControlPlane default/hardened"),
+        "{report}"
+    );
+    for field in [
+        "spec.apiServer.extraArgs:",
+        "spec.apiServer.extraVolumeMounts:",
+        "spec.deployment:",
+    ] {
+        assert!(
+            section
+                .iter()
+                .any(|line| line.trim_start().starts_with(field)
+                    && line.ends_with("no worker rolls")),
+            "{field}: {report}"
+        );
+    }
+    assert!(
+        report.contains("+    - --authentication-config=/etc/kubernetes/apiserver-config/"),
+        "{report}"
+    );
 }
 
 #[test]
