@@ -3,7 +3,7 @@
 //! Autoscaler's Cluster API provider scales a GPU pool from zero
 //! (kubernetes/autoscaler@55c37cd, cluster-autoscaler/cloudprovider/clusterapi/).
 
-use crate::support::{TempValues, capkv, documents};
+use crate::support::{TempValues, capkv, documents, lint_demo};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -111,8 +111,8 @@ fn lint_refuses_devices_capv_or_vsphere_could_not_use() {
     let bad = format!(
         "ipamProvider:\n  additionalPools:\n    - {{name: storage, ranges: [10.20.0.0/24], prefix: 24}}\n{POOL}    additionalNetworks:\n      - {{networkName: vm-net, dhcp4: true}}\n      - {{networkName: \"\", dhcp4: true}}\n      - {{networkName: a}}\n      - {{networkName: b, ipPool: nope}}\n      - {{networkName: c, dhcp4: true, ipPool: storage}}\n      - {{networkName: d, dhcp4: true, mtu: 20000, nameservers: [1.1.1.1, 1.0.0.1, 8.8.8.8, 8.8.4.4]}}\n"
     );
-    let run = capkv(&["lint", "demo", "-f", TempValues::new(&bad).arg()]);
-    for expected in [
+    let run = lint_demo(&bad);
+    run.assert_stderr_has_all(&[
         "error: nodePools[0].additionalNetworks[0].networkName: \"vm-net\" already has a device of this pool",
         "error: nodePools[0].additionalNetworks[1].networkName: a network device needs a network",
         "error: nodePools[0].additionalNetworks[2].ipPool: neither dhcp4 nor an IP pool",
@@ -120,15 +120,13 @@ fn lint_refuses_devices_capv_or_vsphere_could_not_use() {
         "error: nodePools[0].additionalNetworks[4].ipPool: both dhcp4 and an IP pool",
         "error: nodePools[0].additionalNetworks[5].mtu: 20000: an MTU from 68 to 9000 bytes",
         "error: nodePools[0].additionalNetworks[5].nameservers: 4 nameservers: Linux reads at most 3",
-    ] {
-        assert!(run.stderr.contains(expected), "{expected}:\n{}", run.stderr);
-    }
+    ]);
     assert_eq!(run.code, 1);
     let mut many = format!("{POOL}    additionalNetworks:\n");
     for i in 0..10 {
         many.push_str(&format!("      - {{networkName: n{i}, dhcp4: true}}\n"));
     }
-    let run = capkv(&["lint", "demo", "-f", TempValues::new(&many).arg()]);
+    let run = lint_demo(&many);
     assert!(
         run.stderr.contains(
             "error: nodePools[0].additionalNetworks: 11 network devices: vSphere gives a VM at most 10"
@@ -137,17 +135,15 @@ fn lint_refuses_devices_capv_or_vsphere_could_not_use() {
         run.stderr
     );
     let pools = "ipamProvider:\n  additionalPools:\n    - {name: Storage, ranges: [], prefix: 33}\n    - {name: s, ranges: [10.0.0.0/24], prefix: 24, gateway: gw}\n    - {name: s, ranges: [x], prefix: 24}\n";
-    let run = capkv(&["lint", "demo", "-f", TempValues::new(pools).arg()]);
-    for expected in [
+    let run = lint_demo(pools);
+    run.assert_stderr_has_all(&[
         "error: ipamProvider.additionalPools[0].name: \"Storage\" is not a DNS-1123 label",
         "error: ipamProvider.additionalPools[0].ranges: the pool needs at least one address",
         "error: ipamProvider.additionalPools[0].prefix: 33: a prefix length from 1 to 32",
         "error: ipamProvider.additionalPools[1].gateway: \"gw\" is not an IP address",
         "error: ipamProvider.additionalPools[2].name: \"s\" is the name of another pool",
         "error: ipamProvider.additionalPools[2].ranges[0]: \"x\" is not an IP address",
-    ] {
-        assert!(run.stderr.contains(expected), "{expected}:\n{}", run.stderr);
-    }
+    ]);
 }
 
 /// The MachineDeployment's annotations as the autoscaler reads them for a node group
@@ -245,21 +241,19 @@ fn lint_refuses_gpus_the_autoscaler_or_vsphere_could_not_use() {
     let bad = format!(
         "{POOL}    labels: cluster-api/accelerator=x\n    gpu: {{resourceName: gpu, accelerator: \"not a label\"}}\n    pciDevices: [{{vendorId: 0xFFFF, deviceId: 0}}, {{vendorId: 65536, deviceId: 1}}]\n"
     );
-    let run = capkv(&["lint", "demo", "-f", TempValues::new(&bad).arg()]);
-    for expected in [
+    let run = lint_demo(&bad);
+    run.assert_stderr_has_all(&[
         "error: nodePools[0].pciDevices[0].vendorId: 65535 (0xFFFF) is not a PCI id",
         "error: nodePools[0].pciDevices[0].deviceId: 0 (0x0) is not a PCI id",
         "error: nodePools[0].pciDevices[1].vendorId: 65536 (0x10000) is not a PCI id",
         "error: nodePools[0].gpu.resourceName: \"gpu\" is not an extended resource name: needs a domain",
         "error: nodePools[0].gpu.accelerator: the value \"not a label\" may hold only",
         "error: nodePools[0].labels: cluster-api/accelerator is set by capkv on pools with pciDevices",
-    ] {
-        assert!(run.stderr.contains(expected), "{expected}:\n{}", run.stderr);
-    }
+    ]);
     let reserved = format!(
         "{POOL}    gpu: {{resourceName: kubernetes.io/gpu}}\n    pciDevices: [{{vGPUProfile: grid_a100-4c}}]\n"
     );
-    let run = capkv(&["lint", "demo", "-f", TempValues::new(&reserved).arg()]);
+    let run = lint_demo(&reserved);
     assert!(
         run.stderr
             .contains("error: nodePools[0].gpu.resourceName: \"kubernetes.io/gpu\" is not an extended resource name: is in kubernetes.io"),

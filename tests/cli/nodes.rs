@@ -2,7 +2,7 @@
 //! KubeadmConfigTemplate into cloud-init (kubernetes-sigs/cluster-api@ae7ff04,
 //! `bootstrap/kubeadm/pkg/cloudinit/`).
 
-use crate::support::{TempValues, capkv, documents};
+use crate::support::{TempValues, capkv, documents, lint_demo};
 use serde_json::Value;
 
 const PEM: &str = "-----BEGIN CERTIFICATE-----\nMIIBdzCCAR2gAwIBAgIUExampleOnlyForDocs\n-----END CERTIFICATE-----\n";
@@ -111,8 +111,7 @@ fn lint_refuses_what_a_node_could_not_use() {
         ),
     ];
     for (values, expected) in cases {
-        let file = TempValues::new(values);
-        let run = capkv(&["lint", "demo", "-f", file.arg()]);
+        let run = lint_demo(values);
         assert!(
             run.stderr.contains(expected),
             "{values}: expected {expected:?} in:\n{}",
@@ -232,8 +231,7 @@ fn the_proxy_reaches_containerd_and_the_kubelet_and_spares_the_cluster() {
             .position(|c| *c == "systemctl restart containerd");
         assert!(reload.is_some() && reload < restart, "{capi}: {commands:?}");
     }
-    let file = TempValues::new("nodes:\n  proxy:\n    httpsProxy: proxy.example.com:3128\n");
-    let run = capkv(&["lint", "demo", "-f", file.arg()]);
+    let run = lint_demo("nodes:\n  proxy:\n    httpsProxy: proxy.example.com:3128\n");
     assert!(
         run.stderr.contains(
             "error: nodes.proxy.httpsProxy: \"proxy.example.com:3128\" is not a proxy URL"
@@ -241,8 +239,7 @@ fn the_proxy_reaches_containerd_and_the_kubelet_and_spares_the_cluster() {
         "{}",
         run.stderr
     );
-    let file = TempValues::new(values);
-    let run = capkv(&["lint", "demo", "-f", file.arg()]);
+    let run = lint_demo(values);
     assert!(
         run.stderr
             .contains("warning: nodes.proxy.noProxy: the control plane's address is not known"),
@@ -311,13 +308,11 @@ fn registry_mirrors_are_hosts_toml_files_containerd_reads() {
         );
     }
     let twice = "nodes:\n  registryMirrors:\n    - {registry: docker.io, mirrors: [\"https://a.example.com\"]}\n    - {registry: docker.io, mirrors: [\"mirror.example.com\"]}\n";
-    let run = capkv(&["lint", "demo", "-f", TempValues::new(twice).arg()]);
-    for expected in [
+    let run = lint_demo(twice);
+    run.assert_stderr_has_all(&[
         "error: nodes.registryMirrors[1].registry: \"docker.io\" is listed twice",
         "error: nodes.registryMirrors[1].mirrors[0]: \"mirror.example.com\" is not a mirror URL",
-    ] {
-        assert!(run.stderr.contains(expected), "{expected}:\n{}", run.stderr);
-    }
+    ]);
 }
 
 /// A pool's extra disks and PCI devices reach CAPV's VSphereMachineTemplate in its own
@@ -361,24 +356,22 @@ fn data_disks_and_pci_devices_reach_the_machine_template() {
     let bad = format!(
         "{pool}    dataDisks: [{{name: d, sizeGiB: 0}}, {{name: d, sizeGiB: 1}}, {{name: e, sizeGiB: 3000000000}}]\n    pciDevices: [{{vendorId: 4318}}, {{vendorId: 1, deviceId: 2, vGPUProfile: p}}, {{}}]\n"
     );
-    let run = capkv(&["lint", "demo", "-f", TempValues::new(&bad).arg()]);
-    for expected in [
+    let run = lint_demo(&bad);
+    run.assert_stderr_has_all(&[
         "error: nodePools[0].dataDisks[0].sizeGiB: 0: a data disk needs a size of at least 1 GiB",
         "error: nodePools[0].dataDisks[2].sizeGiB: 3000000000: CAPV takes a size of at most 2147483647 GiB",
         "error: nodePools[0].dataDisks[1].name: \"d\" is already the name of another data disk",
         "error: nodePools[0].pciDevices[0]: a passthrough device needs both vendorId and deviceId",
         "error: nodePools[0].pciDevices[1]: both a passthrough device",
         "error: nodePools[0].pciDevices[2]: neither vendorId and deviceId",
-    ] {
-        assert!(run.stderr.contains(expected), "{expected}:\n{}", run.stderr);
-    }
+    ]);
     // CAPV v1beta2 api/govmomi/v1beta2/types.go:299 (MaxItems=29) and :396 (an
     // int32 size): the API server refuses more disks or a larger size, so lint does.
     let disks: Vec<String> = (0..30)
         .map(|i| format!("{{name: d{i}, sizeGiB: 1}}"))
         .collect();
     let many = format!("{pool}    dataDisks: [{}]\n", disks.join(", "));
-    let run = capkv(&["lint", "demo", "-f", TempValues::new(&many).arg()]);
+    let run = lint_demo(&many);
     assert!(
         run.stderr
             .contains("error: nodePools[0].dataDisks: 30 data disks: CAPV takes at most 29"),
@@ -386,7 +379,7 @@ fn data_disks_and_pci_devices_reach_the_machine_template() {
         run.stderr
     );
     let most = format!("{pool}    dataDisks: [{}]\n", disks[..29].join(", "));
-    let run = capkv(&["lint", "demo", "-f", TempValues::new(&most).arg()]);
+    let run = lint_demo(&most);
     assert!(!run.stderr.contains("dataDisks"), "{}", run.stderr);
 }
 
@@ -511,21 +504,17 @@ fn mirror_credentials_come_from_a_secret_and_reach_containerd_by_mirror_host() {
         }
     }
     let bad = "nodes:\n  registryMirrors:\n    - {registry: docker.io, mirrors: [\"http://m.example.com\"], credentialsSecret: Harbor_Pull}\n";
-    let run = capkv(&["lint", "demo", "-f", TempValues::new(bad).arg()]);
-    for expected in [
+    let run = lint_demo(bad);
+    run.assert_stderr_has_all(&[
         "error: nodes.registryMirrors[0].credentialsSecret: \"Harbor_Pull\" is not a Secret name",
         "warning: nodes.registryMirrors[0].mirrors[0]: \"http://m.example.com\" is plain HTTP",
-    ] {
-        assert!(run.stderr.contains(expected), "{expected}:\n{}", run.stderr);
-    }
+    ]);
     let hostile = "nodes:\n  registryMirrors:\n    - {registry: \"docker.io:1;x\", mirrors: [\"https://a'b.example.com\"], credentialsSecret: s}\n";
-    let run = capkv(&["lint", "demo", "-f", TempValues::new(hostile).arg()]);
-    for expected in [
+    let run = lint_demo(hostile);
+    run.assert_stderr_has_all(&[
         "error: nodes.registryMirrors[0].registry: \"docker.io:1;x\" is not a registry host",
         "error: nodes.registryMirrors[0].mirrors[0]: \"https://a'b.example.com\" is not a mirror URL",
-    ] {
-        assert!(run.stderr.contains(expected), "{expected}:\n{}", run.stderr);
-    }
+    ]);
 }
 
 /// A proxy or mirror URL may carry `user:password@`; lint names the value's path and
@@ -533,15 +522,13 @@ fn mirror_credentials_come_from_a_secret_and_reach_containerd_by_mirror_host() {
 #[test]
 fn lint_never_prints_a_password_from_a_url() {
     let values = "nodes:\n  proxy:\n    httpsProxy: \"admin:Sup3rSecret@proxy.example.com:3128\"\n  registryMirrors:\n    - {registry: docker.io, mirrors: [\"http://robot:Sup3rSecret@m.example.com\"], credentialsSecret: pull}\n";
-    let run = capkv(&["lint", "demo", "-f", TempValues::new(values).arg()]);
+    let run = lint_demo(values);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stdout.is_empty());
-    for expected in [
+    run.assert_stderr_has_all(&[
         "error: nodes.proxy.httpsProxy: the URL (not shown: it holds user information, which may be a password) is not a proxy URL",
         "error: nodes.registryMirrors[0].mirrors[0]: the URL (not shown: it holds user information, which may be a password): a mirror URL carries no user information; give the credentials in nodes.registryMirrors[0].credentialsSecret",
-    ] {
-        assert!(run.stderr.contains(expected), "{expected}:\n{}", run.stderr);
-    }
+    ]);
     assert!(!run.stderr.contains("Sup3rSecret"), "{}", run.stderr);
 }
 

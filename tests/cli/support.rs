@@ -26,6 +26,18 @@ impl Run {
         );
     }
 
+    /// Asserts that stderr holds every one of `expected`.
+    #[track_caller]
+    pub(crate) fn assert_stderr_has_all(&self, expected: &[&str]) {
+        for expected in expected {
+            assert!(
+                self.stderr.contains(expected),
+                "{expected}:\n{}",
+                self.stderr
+            );
+        }
+    }
+
     #[track_caller]
     pub(crate) fn success(self) -> String {
         assert_eq!(self.code, 0, "stderr:\n{}", self.stderr);
@@ -61,6 +73,11 @@ pub(crate) fn capkv_with_stdin(args: &[&str], stdin: &str) -> Run {
         stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
         stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
     }
+}
+
+/// `capkv lint demo -f VALUES` of a values file with `values` as its content.
+pub(crate) fn lint_demo(values: &str) -> Run {
+    capkv(&["lint", "demo", "-f", TempValues::new(values).arg()])
 }
 
 /// A values file in a temporary directory that lives as long as the returned guard.
