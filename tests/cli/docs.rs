@@ -1,26 +1,12 @@
 //! `capkv schema` and `capkv docs`: generated from the typed values, committed, and
 //! checked for drift.
 
-use crate::support::{TempValues, capkv, repo_root};
+use crate::support::{TempValues, capkv, repo_root, schema, schema_errors};
 use serde_json::Value;
-
-fn schema() -> Value {
-    serde_json::from_str(&capkv(&["schema"]).success()).expect("schema is JSON")
-}
 
 fn validate(schema: &Value, file: &str) -> Result<(), Vec<String>> {
     let text = std::fs::read_to_string(file).expect("values file");
-    let documents = capkv::yaml::parse_values_documents(&text).expect("values file is YAML");
-    let validator = jsonschema::draft7::new(schema).expect("schema compiles");
-    let errors: Vec<String> = documents
-        .iter()
-        .flat_map(|doc| {
-            validator
-                .iter_errors(doc)
-                .map(|e| format!("{}: {e}", e.instance_path()))
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    let errors = schema_errors(schema, &text);
     if errors.is_empty() {
         Ok(())
     } else {

@@ -4,27 +4,8 @@
 //! description. yaml-language-server is the consumer modelled
 //! (redhat-developer/yaml-language-server, cited by path and line).
 
-use crate::support::{TempValues, capkv, repo_root};
+use crate::support::{TempValues, capkv, repo_root, schema, schema_errors};
 use serde_json::{Map, Value};
-
-fn schema() -> Value {
-    serde_json::from_str(&capkv(&["schema"]).success()).expect("schema is JSON")
-}
-
-/// The schema's complaints about a values file, as `path: message`.
-fn schema_errors(schema: &Value, text: &str) -> Vec<String> {
-    let validator = jsonschema::draft7::new(schema).expect("schema compiles");
-    capkv::yaml::parse_values_documents(text)
-        .expect("values file is YAML")
-        .iter()
-        .flat_map(|doc| {
-            validator
-                .iter_errors(doc)
-                .map(|e| format!("{}: {e}", e.instance_path()))
-                .collect::<Vec<_>>()
-        })
-        .collect()
-}
 
 fn yaml_files(dir: &str) -> Vec<std::path::PathBuf> {
     let mut files: Vec<_> = std::fs::read_dir(repo_root().join(dir))

@@ -144,6 +144,26 @@ pub(crate) fn name_of(stream: &str, kind: &str, prefix: &str) -> String {
     matches.into_iter().next().unwrap_or_default()
 }
 
+/// The JSON schema `capkv schema` prints.
+pub(crate) fn schema() -> serde_json::Value {
+    serde_json::from_str(&capkv(&["schema"]).success()).expect("schema is JSON")
+}
+
+/// The schema's complaints about a values file, as `path: message`.
+pub(crate) fn schema_errors(schema: &serde_json::Value, text: &str) -> Vec<String> {
+    let validator = jsonschema::draft7::new(schema).expect("schema compiles");
+    capkv::yaml::parse_values_documents(text)
+        .expect("values file is YAML")
+        .iter()
+        .flat_map(|doc| {
+            validator
+                .iter_errors(doc)
+                .map(|e| format!("{}: {e}", e.instance_path()))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
 pub(crate) fn snapshot_settings() -> insta::Settings {
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path(repo_root().join("snapshots"));
