@@ -6,7 +6,7 @@
 //! `controllers/kamajicontrolplane_controller_tcp.go`, cited per test) and what Kamaji
 //! or kube-apiserver would refuse later, found by lint.
 
-use crate::support::{TempValues, capkv, documents, rolling_pools};
+use crate::support::{TempValues, capkv, diff_report, documents, rolling_pools};
 use serde_json::{Value, json};
 
 fn spec(args: &[&str]) -> Value {
@@ -285,7 +285,7 @@ fn control_plane_settings_roll_no_worker() {
         ])
         .success(),
     );
-    let report = capkv(&["diff", old.arg(), new.arg()]).success();
+    let report = diff_report(&old, &new);
     // Only the KamajiControlPlane changes: the pools' templates do not name it.
     assert!(
         report.contains("unchanged  default/demo-default-md"),

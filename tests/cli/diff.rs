@@ -1,6 +1,8 @@
 //! `capkv diff`: object changes, the rolling-update preview, rejected changes, secrets.
 
-use crate::support::{TempValues, capkv, capkv_with_stdin, documents, snapshot_settings};
+use crate::support::{
+    TempValues, capkv, capkv_with_stdin, documents, full_stream, snapshot_settings,
+};
 use serde_json::Value;
 
 const TWO_POOLS: &str = r"
@@ -489,20 +491,13 @@ fn removed_objects_are_entries_like_the_others_in_the_markdown_report() {
 /// text of objects, not the cluster: no pool rolls, nothing is rejected.
 #[test]
 fn an_api_version_switch_of_an_unchanged_cluster_rolls_nothing() {
-    let render = |sets: &[&str]| {
-        let mut args = vec!["render", "-f", "examples/full.yaml"];
-        for set in sets {
-            args.extend(["--set", set]);
-        }
-        TempValues::named("stream.yaml", &capkv(&args).success())
-    };
-    let newest = render(&[]);
-    let oldest = render(&[
+    let newest = full_stream(&[]);
+    let oldest = full_stream(&[
         "apiVersions.capi=v1beta1",
         "apiVersions.capv=v1beta1",
         "apiVersions.kamaji=v1alpha1",
     ]);
-    let capi_only = render(&["apiVersions.capi=v1beta1"]);
+    let capi_only = full_stream(&["apiVersions.capi=v1beta1"]);
     for (a, b) in [
         (&oldest, &newest),
         (&newest, &oldest),

@@ -2,19 +2,7 @@
 //! the Kamaji provider copies to the TenantControlPlane), from rendered pairs of
 //! examples/full.yaml.
 
-use crate::support::{TempValues, capkv};
-
-fn render(sets: &[&str]) -> TempValues {
-    let mut args = vec!["render", "-f", "examples/full.yaml"];
-    for set in sets {
-        args.extend(["--set", set]);
-    }
-    TempValues::named("stream.yaml", &capkv(&args).success())
-}
-
-fn diff(old: &TempValues, new: &TempValues) -> String {
-    capkv(&["diff", old.arg(), new.arg()]).success()
-}
+use crate::support::{TempValues, capkv, diff_report, full_stream};
 
 /// The control plane section of a text report.
 fn section(report: &str) -> &str {
@@ -43,14 +31,14 @@ fn status(section: &str) -> &str {
 /// (an unchanged pool version here).
 #[test]
 fn a_control_plane_upgrade_and_scale_roll_its_pods_not_the_workers() {
-    let old = render(&[]);
-    let new = render(&[
+    let old = full_stream(&[]);
+    let new = full_stream(&[
         "cluster.controlPlane.version=v1.34.1",
         "cluster.controlPlane.replicas=2",
         "nodePools[0].version=v1.33.4",
         "nodePools[2].version=v1.33.4",
     ]);
-    let report = diff(&old, &new);
+    let report = diff_report(&old, &new);
     let section = section(&report);
     assert_eq!(status(section), "upgrades", "{section}");
     assert!(
@@ -75,7 +63,7 @@ fn a_control_plane_upgrade_and_scale_roll_its_pods_not_the_workers() {
 /// nothing else of it applies either.
 #[test]
 fn kamaji_refuses_a_downgrade_and_a_skipped_minor() {
-    let old = render(&[]);
+    let old = full_stream(&[]);
     let cases = [
         (
             "v1.32.9",
@@ -87,11 +75,11 @@ fn kamaji_refuses_a_downgrade_and_a_skipped_minor() {
         ),
     ];
     for (version, line) in cases {
-        let new = render(&[
+        let new = full_stream(&[
             &format!("cluster.controlPlane.version={version}"),
             "cluster.controlPlane.replicas=5",
         ]);
-        let report = diff(&old, &new);
+        let report = diff_report(&old, &new);
         let section = section(&report);
         assert_eq!(status(section), "refused", "{section}");
         assert!(section.contains(&format!("{line}\n")), "{section}");
@@ -103,7 +91,10 @@ fn kamaji_refuses_a_downgrade_and_a_skipped_minor() {
         );
     }
     // A lower patch of the same minor is allowed: Kamaji compares minors only.
-    let report = diff(&old, &render(&["cluster.controlPlane.version=v1.33.2"]));
+    let report = diff_report(
+        &old,
+        &full_stream(&["cluster.controlPlane.version=v1.33.2"]),
+    );
     assert_eq!(status(section(&report)), "upgrades", "{report}");
 }
 
@@ -113,9 +104,9 @@ fn kamaji_refuses_a_downgrade_and_a_skipped_minor() {
 /// it is the CRD default `cluster.local`.
 #[test]
 fn a_new_service_domain_stops_the_control_plane_reconciling() {
-    let old = render(&[]);
-    let new = render(&["cluster.clusterNetwork.serviceDomain=prod.internal"]);
-    let report = diff(&old, &new);
+    let old = full_stream(&[]);
+    let new = full_stream(&["cluster.clusterNetwork.serviceDomain=prod.internal"]);
+    let report = diff_report(&old, &new);
     let section = section(&report);
     assert_eq!(status(section), "refused", "{section}");
     assert!(
@@ -125,8 +116,8 @@ fn a_new_service_domain_stops_the_control_plane_reconciling() {
         "{section}"
     );
     // Spelling out the default is no change.
-    let explicit = render(&["cluster.clusterNetwork.serviceDomain=cluster.local"]);
-    assert!(!diff(&old, &explicit).contains("Control plane"));
+    let explicit = full_stream(&["cluster.clusterNetwork.serviceDomain=cluster.local"]);
+    assert!(!diff_report(&old, &explicit).contains("Control plane"));
 }
 
 /// Kamaji uploads the kubelet configuration, with the KamajiControlPlane's JSON patches
@@ -136,13 +127,13 @@ fn a_new_service_domain_stops_the_control_plane_reconciling() {
 /// `cgroupfs` and v1alpha2's `add /cgroupDriver` patch are one setting.
 #[test]
 fn kubelet_settings_reach_only_nodes_that_join_later() {
-    let old = render(&[]);
-    let new = render(&[
+    let old = full_stream(&[]);
+    let new = full_stream(&[
         "cluster.controlPlane.kubelet.configurationJSONPatches[0].op=add",
         "cluster.controlPlane.kubelet.configurationJSONPatches[0].path=/maxPods",
         "cluster.controlPlane.kubelet.configurationJSONPatches[0].value=200",
     ]);
-    let report = diff(&old, &new);
+    let report = diff_report(&old, &new);
     let section = section(&report);
     assert_eq!(status(section), "updated", "{section}");
     assert!(
@@ -154,15 +145,15 @@ fn kubelet_settings_reach_only_nodes_that_join_later() {
         "{section}"
     );
 
-    let v1alpha1 = render(&["apiVersions.kamaji=v1alpha1"]);
-    assert!(!diff(&old, &v1alpha1).contains("Control plane"));
-    assert!(!diff(&v1alpha1, &old).contains("Control plane"));
+    let v1alpha1 = full_stream(&["apiVersions.kamaji=v1alpha1"]);
+    assert!(!diff_report(&old, &v1alpha1).contains("Control plane"));
+    assert!(!diff_report(&v1alpha1, &old).contains("Control plane"));
 }
 
 #[test]
 fn the_markdown_report_has_the_control_plane_section() {
-    let old = render(&[]);
-    let new = render(&["cluster.controlPlane.replicas=5"]);
+    let old = full_stream(&[]);
+    let new = full_stream(&["cluster.controlPlane.replicas=5"]);
     let markdown = capkv(&["diff", "-o", "markdown", old.arg(), new.arg()]).success();
     assert!(
         markdown.contains(
@@ -191,13 +182,13 @@ fn warnings(report: &str) -> Vec<String> {
 /// desired_state.go:1082-1134). A pool that keeps its version is the staged way.
 #[test]
 fn upgrading_control_plane_and_pools_in_one_apply_is_warned() {
-    let old = render(&[]);
-    let both = render(&[
+    let old = full_stream(&[]);
+    let both = full_stream(&[
         "cluster.controlPlane.version=v1.34.1",
         "nodePools[0].template=ubuntu-2404-kube-v1.34.1",
         "nodePools[2].template=ubuntu-2404-kube-v1.34.1",
     ]);
-    let found = warnings(&diff(&old, &both));
+    let found = warnings(&diff_report(&old, &both));
     assert_eq!(
         found,
         [
@@ -205,12 +196,12 @@ fn upgrading_control_plane_and_pools_in_one_apply_is_warned() {
         ],
         "{found:?}"
     );
-    let staged = render(&[
+    let staged = full_stream(&[
         "cluster.controlPlane.version=v1.34.1",
         "nodePools[0].version=v1.33.4",
         "nodePools[2].version=v1.33.4",
     ]);
-    let report = diff(&old, &staged);
+    let report = diff_report(&old, &staged);
     assert_eq!(status(section(&report)), "upgrades", "{report}");
     assert_eq!(warnings(&report), Vec::<String>::new());
 }
@@ -221,9 +212,9 @@ fn upgrading_control_plane_and_pools_in_one_apply_is_warned() {
 /// on the same image rolls every machine and changes no kubelet.
 #[test]
 fn a_version_bump_on_the_same_vm_image_is_warned() {
-    let old = render(&[]);
-    let patch = render(&["nodePools[1].version=v1.32.9"]);
-    let report = diff(&old, &patch);
+    let old = full_stream(&[]);
+    let patch = full_stream(&["nodePools[1].version=v1.32.9"]);
+    let report = diff_report(&old, &patch);
     assert!(
         report.contains("spec.template.spec.version: v1.32.8 → v1.32.9"),
         "{report}"
@@ -235,19 +226,19 @@ fn a_version_bump_on_the_same_vm_image_is_warned() {
         ]
     );
     // A new image (and another template field) with the bump: no warning.
-    let imaged = render(&[
+    let imaged = full_stream(&[
         "nodePools[1].version=v1.32.9",
         "nodePools[1].template=ubuntu-2404-kube-v1.32.9",
     ]);
-    let report = diff(&old, &imaged);
+    let report = diff_report(&old, &imaged);
     assert!(
         report.contains("spec.template.spec.version: v1.32.8 → v1.32.9"),
         "the pool still changes version:\n{report}"
     );
     assert_eq!(warnings(&report), Vec::<String>::new());
     // Only another template field changes: the image, and so the kubelet, stays.
-    let sized = render(&["nodePools[1].version=v1.32.9", "nodePools[1].numCPUs=16"]);
-    assert_eq!(warnings(&diff(&old, &sized)).len(), 1);
+    let sized = full_stream(&["nodePools[1].version=v1.32.9", "nodePools[1].numCPUs=16"]);
+    assert_eq!(warnings(&diff_report(&old, &sized)).len(), 1);
 }
 
 /// The provider copies the load balancer class, the datastore schema and username only
@@ -259,9 +250,9 @@ fn a_version_bump_on_the_same_vm_image_is_warned() {
 #[test]
 fn a_removed_load_balancer_class_is_kept_and_another_one_refused() {
     let class = "cluster.controlPlane.network.loadBalancerConfig.loadBalancerClass";
-    let with_class = render(&[&format!("{class}=kube-vip")]);
-    let removed = render(&["cluster.controlPlane.replicas=2"]);
-    let report = diff(&with_class, &removed);
+    let with_class = full_stream(&[&format!("{class}=kube-vip")]);
+    let removed = full_stream(&["cluster.controlPlane.replicas=2"]);
+    let report = diff_report(&with_class, &removed);
     let kept = section(&report);
     assert_eq!(status(kept), "scales", "{kept}");
     assert!(
@@ -280,8 +271,8 @@ fn a_removed_load_balancer_class_is_kept_and_another_one_refused() {
         "the class's own line explains the removed section:\n{kept}"
     );
 
-    let other = render(&[&format!("{class}=metallb")]);
-    let report = diff(&with_class, &other);
+    let other = full_stream(&[&format!("{class}=metallb")]);
+    let report = diff_report(&with_class, &other);
     let refused = section(&report);
     assert_eq!(status(refused), "refused", "{refused}");
     assert!(
@@ -298,7 +289,7 @@ fn a_removed_load_balancer_class_is_kept_and_another_one_refused() {
 /// is refused.
 #[test]
 fn a_datastore_schema_set_after_creation_is_refused() {
-    let old = render(&[]);
+    let old = full_stream(&[]);
     let text = std::fs::read_to_string(old.arg()).expect("the stream");
     let mut edited = String::new();
     for mut doc in crate::support::documents(&text) {
@@ -312,7 +303,7 @@ fn a_datastore_schema_set_after_creation_is_refused() {
         "a KamajiControlPlane was edited"
     );
     let new = TempValues::named("schema.yaml", &edited);
-    let report = diff(&old, &new);
+    let report = diff_report(&old, &new);
     let section = section(&report);
     assert_eq!(status(section), "refused", "{section}");
     assert!(
@@ -333,14 +324,14 @@ fn a_datastore_schema_set_after_creation_is_refused() {
 /// first failure (controllers/tenantcontrolplane_controller.go:245-257).
 #[test]
 fn a_load_balancer_class_set_on_a_running_service_stops_kamaji() {
-    let old = render(&[]);
+    let old = full_stream(&[]);
     let text = std::fs::read_to_string(old.arg()).expect("the stream");
     assert!(text.contains("serviceType: LoadBalancer"), "{text}");
-    let new = render(&[
+    let new = full_stream(&[
         "cluster.controlPlane.network.loadBalancerConfig.loadBalancerClass=kube-vip",
         "cluster.controlPlane.replicas=2",
     ]);
-    let report = diff(&old, &new);
+    let report = diff_report(&old, &new);
     let refused = section(&report);
     assert_eq!(status(refused), "refused", "{refused}");
     assert!(

@@ -3,22 +3,10 @@
 //! records each applied resource in a ClusterResourceSetBinding
 //! (core/reconcilers/clusterresourceset/clusterresourceset_scope.go).
 
-use crate::support::{TempValues, capkv, documents};
+use crate::support::{TempValues, diff_report, documents, full_stream};
 use serde_json::Value;
 
 const STORAGE_CLASS_CONFIG_MAP: &str = "ConfigMap default/prod-eu-1-csi-storage-class";
-
-fn render(sets: &[&str]) -> TempValues {
-    let mut args = vec!["render", "-f", "examples/full.yaml"];
-    for set in sets {
-        args.extend(["--set", set]);
-    }
-    TempValues::named("stream.yaml", &capkv(&args).success())
-}
-
-fn diff(old: &TempValues, new: &TempValues) -> String {
-    capkv(&["diff", old.arg(), new.arg()]).success()
-}
 
 /// The stream with `edit` applied to each object of `kind`, as JSON documents.
 fn edited(stream: &TempValues, kind: &str, edit: impl Fn(&mut Value)) -> TempValues {
@@ -47,9 +35,9 @@ fn problem<'r>(report: &'r str, id: &str) -> &'r str {
 /// ValidateStorageClassUpdate), so the set fails there.
 #[test]
 fn reconcile_re_applies_and_an_immutable_storage_class_change_fails() {
-    let old = render(&[]);
-    let new = render(&["vSphereStorageControllerManager.storageClass.reclaimPolicy=Retain"]);
-    let report = diff(&old, &new);
+    let old = full_stream(&[]);
+    let new = full_stream(&["vSphereStorageControllerManager.storageClass.reclaimPolicy=Retain"]);
+    let report = diff_report(&old, &new);
     assert!(
         problem(&report, STORAGE_CLASS_CONFIG_MAP).ends_with(
             "carries a StorageClass whose parameters, provisioner, reclaimPolicy or volumeBindingMode changed: the ClusterResourceSet re-applies it (strategy Reconcile) and the workload cluster rejects the update, so the set keeps failing until the StorageClass is deleted there (or use a new storageClass.name)"
@@ -64,8 +52,8 @@ fn reconcile_re_applies_and_an_immutable_storage_class_change_fails() {
     );
     // allowVolumeExpansion may change: no problem.
     let expand =
-        render(&["vSphereStorageControllerManager.storageClass.allowVolumeExpansion=false"]);
-    let report = diff(&old, &expand);
+        full_stream(&["vSphereStorageControllerManager.storageClass.allowVolumeExpansion=false"]);
+    let report = diff_report(&old, &expand);
     assert!(
         report.contains(&format!("~ {STORAGE_CLASS_CONFIG_MAP}\n")),
         "the StorageClass changed:\n{report}"
@@ -82,11 +70,11 @@ fn apply_once_silently_ignores_a_changed_resource() {
             crs["spec"]["strategy"] = Value::from("ApplyOnce");
         })
     };
-    let old = apply_once(&render(&[]));
-    let new = apply_once(&render(&[
+    let old = apply_once(&full_stream(&[]));
+    let new = apply_once(&full_stream(&[
         "vSphereStorageControllerManager.storageClass.reclaimPolicy=Retain",
     ]));
-    let report = diff(&old, &new);
+    let report = diff_report(&old, &new);
     assert!(
         problem(&report, STORAGE_CLASS_CONFIG_MAP).ends_with(
             "changed, but its ClusterResourceSet has strategy ApplyOnce: a resource already applied is never applied again, so clusters that have it silently keep the old objects"
@@ -106,9 +94,9 @@ fn apply_once_silently_ignores_a_changed_resource() {
 /// deletes objects (clusterresourceset_scope.go:120-170).
 #[test]
 fn removed_resources_stay_in_the_workload_cluster() {
-    let old = render(&[]);
-    let disabled = render(&["vSphereStorageControllerManager.storageClass.enabled=false"]);
-    let report = diff(&old, &disabled);
+    let old = full_stream(&[]);
+    let disabled = full_stream(&["vSphereStorageControllerManager.storageClass.enabled=false"]);
+    let report = diff_report(&old, &disabled);
     assert!(
         problem(&report, STORAGE_CLASS_CONFIG_MAP).ends_with(
             "is no longer applied by a ClusterResourceSet, but CAPI never deletes what one applied: its objects stay in the workload cluster until you delete them there"
@@ -121,7 +109,7 @@ fn removed_resources_stay_in_the_workload_cluster() {
             cm["data"]["csi-storage-class.yaml"] = Value::from("");
         }
     });
-    let report = diff(&old, &emptied);
+    let report = diff_report(&old, &emptied);
     assert!(
         problem(&report, STORAGE_CLASS_CONFIG_MAP).ends_with(
             "no longer carries these objects, but CAPI never deletes what a ClusterResourceSet applied: they stay in the workload cluster until you delete them there"

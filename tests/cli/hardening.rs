@@ -13,7 +13,7 @@
 //! the pod annotations into the pod template (`:126`). The kubelet writes each key of a
 //! mounted ConfigMap or Secret as a file of that name under the mount path.
 
-use crate::support::{TempValues, capkv, documents, find, rolling_pools};
+use crate::support::{TempValues, capkv, diff_report, documents, find, rolling_pools};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -672,7 +672,7 @@ fn an_audit_policy_change_restarts_the_api_server_and_rolls_no_worker() {
     let new_docs = documents(&new_stream);
     assert_ne!(annotation(&old_docs), annotation(&new_docs));
     let new = TempValues::named("new.yaml", &new_stream);
-    let report = capkv(&["diff", old.arg(), new.arg()]).success();
+    let report = diff_report(&old, &new);
     assert!(
         report.contains("~ ConfigMap default/hardened-apiserver-config"),
         "{report}"
@@ -763,7 +763,7 @@ fn the_diff_lists_a_mounted_file_change_in_the_control_plane_section() {
     };
     let old = TempValues::named("old.yaml", &render_with(&file));
     let new = TempValues::named("new.yaml", &render_with(&rotated));
-    let report = capkv(&["diff", old.arg(), new.arg()]).success();
+    let report = diff_report(&old, &new);
     assert_eq!(
         control_plane_section(&report),
         [
@@ -950,7 +950,7 @@ fn the_encryption_keys_are_never_printed() {
         ])
         .success(),
     );
-    let report = capkv(&["diff", old.arg(), new.arg()]).success();
+    let report = diff_report(&old, &new);
     assert!(
         report.contains("~ Secret default/demo-encryption-config"),
         "{report}"

@@ -3,7 +3,7 @@
 //! Autoscaler's Cluster API provider scales a GPU pool from zero
 //! (kubernetes/autoscaler@55c37cd, cluster-autoscaler/cloudprovider/clusterapi/).
 
-use crate::support::{TempValues, capkv, documents, lint_demo};
+use crate::support::{TempValues, capkv, diff_report, documents, lint_demo};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -98,7 +98,7 @@ fn a_changed_network_device_rolls_the_pool_and_diff_names_it() {
         "new.yaml",
         &capkv(&["render", "demo", "-f", TempValues::new(&changed).arg()]).success(),
     );
-    let diff = capkv(&["diff", old.arg(), new.arg()]).success();
+    let diff = diff_report(&old, &new);
     assert!(diff.contains("rolls  default/demo-gpu-md"), "{diff}");
     assert!(
         diff.contains("spec.template.spec.network.devices[1].mtu: 9000 → 8000"),

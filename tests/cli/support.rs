@@ -106,6 +106,21 @@ impl TempValues {
     }
 }
 
+/// `capkv render -f examples/full.yaml` with `--set` of each of `sets`, in a file of
+/// its own.
+pub(crate) fn full_stream(sets: &[&str]) -> TempValues {
+    let mut args = vec!["render", "-f", "examples/full.yaml"];
+    for set in sets {
+        args.extend(["--set", set]);
+    }
+    TempValues::named("stream.yaml", &capkv(&args).success())
+}
+
+/// The text report of `capkv diff OLD NEW`.
+pub(crate) fn diff_report(old: &TempValues, new: &TempValues) -> String {
+    capkv(&["diff", old.arg(), new.arg()]).success()
+}
+
 /// Parses a rendered stream into its documents (as JSON values).
 pub(crate) fn documents(stream: &str) -> Vec<serde_json::Value> {
     stream
