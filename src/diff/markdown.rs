@@ -100,11 +100,7 @@ pub(super) fn render(report: &Report, max_chars: usize) -> String {
         (Outcome::Rejected, super::text::REJECTED_TITLE, ":x:"),
         (Outcome::Accepted, super::text::ACCEPTED_TITLE, ":warning:"),
     ] {
-        let problems: Vec<_> = report
-            .problems
-            .iter()
-            .filter(|p| p.outcome == outcome)
-            .collect();
+        let problems = report.problems_of(outcome);
         if problems.is_empty() {
             continue;
         }

@@ -60,6 +60,14 @@ impl Report {
         }
     }
 
+    /// The problems of one outcome, in report order.
+    fn problems_of(&self, outcome: immutable::Outcome) -> Vec<&Problem> {
+        self.problems
+            .iter()
+            .filter(|p| p.outcome == outcome)
+            .collect()
+    }
+
     /// Whether any object was added, removed or changed.
     pub fn differs(&self) -> bool {
         !self.objects.is_empty()

@@ -4,7 +4,7 @@
 use super::Report;
 use super::control_plane::{ControlPlane, Status as CpStatus};
 use super::fields::FieldChange;
-use super::immutable::{Outcome, Problem};
+use super::immutable::Outcome;
 use super::objects::ObjectChange;
 use super::rollout::{AFTER_PASSED_NOTE, ON_DELETE_NOTE, PRUNE_NOTE, Pool, Roll, Status};
 use std::ffi::OsStr;
@@ -58,11 +58,7 @@ pub(super) fn render(report: &Report, color: bool) -> String {
         (Outcome::Rejected, REJECTED_TITLE, "!", RED),
         (Outcome::Accepted, ACCEPTED_TITLE, "~", YELLOW),
     ] {
-        let problems: Vec<&Problem> = report
-            .problems
-            .iter()
-            .filter(|p| p.outcome == outcome)
-            .collect();
+        let problems = report.problems_of(outcome);
         if problems.is_empty() {
             continue;
         }
