@@ -14,7 +14,7 @@
 
 use super::fields::{self, FieldChange};
 use super::immutable::{Outcome, Problem};
-use super::stream::Stream;
+use super::stream::{ObjectId, Stream};
 use serde_json::Value;
 
 const CLUSTER_RESOURCE_SET: &str = "ClusterResourceSet";
@@ -52,53 +52,37 @@ pub(super) fn problems(old: &Stream, new: &Stream) -> Vec<Problem> {
             let Some(before) = old.get(&id) else {
                 continue;
             };
-            let after = new.get(&id);
-            if after.is_none() || !kept.contains(&resource) {
-                problems.push(Problem {
-                    id,
-                    outcome: Outcome::Rejected,
-                    message: DROPPED_RESOURCE_MESSAGE,
-                    fields: Vec::new(),
-                });
+            let Some(after) = new.get(&id).filter(|_| kept.contains(&resource)) else {
+                problems.push(rejected(id, DROPPED_RESOURCE_MESSAGE, Vec::new()));
                 continue;
-            }
-            let after = after.unwrap_or(&Value::Null);
+            };
             if before == after {
                 continue;
             }
             let removed = removed_objects(before, after);
             if !removed.is_empty() {
-                problems.push(Problem {
-                    id: id.clone(),
-                    outcome: Outcome::Rejected,
-                    message: REMOVED_OBJECTS_MESSAGE,
-                    fields: removed,
-                });
+                problems.push(rejected(id.clone(), REMOVED_OBJECTS_MESSAGE, removed));
             }
-            if apply_once {
-                let changed = data_changes(before, after);
-                if !changed.is_empty() {
-                    problems.push(Problem {
-                        id,
-                        outcome: Outcome::Rejected,
-                        message: APPLY_ONCE_MESSAGE,
-                        fields: changed,
-                    });
-                }
-                continue;
-            }
-            let fields = storage_class_changes(before, after);
+            let (message, fields) = if apply_once {
+                (APPLY_ONCE_MESSAGE, data_changes(before, after))
+            } else {
+                (STORAGE_CLASS_MESSAGE, storage_class_changes(before, after))
+            };
             if !fields.is_empty() {
-                problems.push(Problem {
-                    id,
-                    outcome: Outcome::Rejected,
-                    message: STORAGE_CLASS_MESSAGE,
-                    fields,
-                });
+                problems.push(rejected(id, message, fields));
             }
         }
     }
     problems
+}
+
+fn rejected(id: ObjectId, message: &'static str, fields: Vec<FieldChange>) -> Problem {
+    Problem {
+        id,
+        outcome: Outcome::Rejected,
+        message,
+        fields,
+    }
 }
 
 /// (kind, name) of each resource a ClusterResourceSet lists.
