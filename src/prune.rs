@@ -172,7 +172,7 @@ pub fn prunable(
         .filter_map(|ms| ms["metadata"]["name"].as_str())
         .collect();
     for machine in of_kind("Machine") {
-        if let Some(set) = owning_machine_set(machine)
+        if let Some(set) = owner(machine, "MachineSet", MACHINE_SET_LABEL)
             && !machine_sets.contains(set)
         {
             return Err(LiveError(format!(
@@ -256,15 +256,7 @@ fn complete(objects: &[&Value]) -> Result<(), LiveError> {
     let owners: BTreeSet<&str> = objects
         .iter()
         .filter(|o| o["kind"] == "MachineSet")
-        .filter_map(|ms| {
-            ms["metadata"]["ownerReferences"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .find(|r| r["kind"] == "MachineDeployment")
-                .and_then(|r| r["name"].as_str())
-                .or_else(|| ms["metadata"]["labels"][DEPLOYMENT_LABEL].as_str())
-        })
+        .filter_map(|ms| owner(ms, "MachineDeployment", DEPLOYMENT_LABEL))
         .collect();
     match deployments.iter().find(|md| !owners.contains(*md)) {
         Some(md) => Err(LiveError(format!(
@@ -275,16 +267,17 @@ fn complete(objects: &[&Value]) -> Result<(), LiveError> {
     }
 }
 
-/// The MachineSet a Machine was created by: its controller owner reference, or CAPI's
-/// `set-name` label when the owner references were stripped (e.g. by a backup tool).
-fn owning_machine_set(machine: &Value) -> Option<&str> {
-    machine["metadata"]["ownerReferences"]
+/// The name of the `kind` that created `object` (the MachineSet of a Machine, the
+/// MachineDeployment of a MachineSet): its owner reference, or CAPI's `label` when the
+/// owner references were stripped (e.g. by a backup tool).
+fn owner<'a>(object: &'a Value, kind: &str, label: &str) -> Option<&'a str> {
+    object["metadata"]["ownerReferences"]
         .as_array()
         .into_iter()
         .flatten()
-        .find(|r| r["kind"] == "MachineSet")
+        .find(|r| r["kind"] == kind)
         .and_then(|r| r["name"].as_str())
-        .or_else(|| machine["metadata"]["labels"][MACHINE_SET_LABEL].as_str())
+        .or_else(|| object["metadata"]["labels"][label].as_str())
 }
 
 #[cfg(test)]
