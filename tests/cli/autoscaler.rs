@@ -261,11 +261,7 @@ fn lint_catches_flags_the_autoscaler_refuses_and_an_image_for_another_minor() {
     ];
     for (set, expected) in cases {
         let run = capkv(&["lint", "-f", "examples/full.yaml", "--set-string", set]);
-        assert!(
-            run.stderr.contains(expected),
-            "{set}: expected {expected:?} in:\n{}",
-            run.stderr
-        );
+        run.assert_finding(set, expected);
     }
     let run = capkv(&[
         "lint",

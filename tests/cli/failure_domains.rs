@@ -286,11 +286,7 @@ fn lint_catches_domains_capv_would_ignore_or_refuse() {
         let values = SPREAD.replacen(from, to, 1);
         let file = TempValues::new(&values);
         let run = capkv(&["lint", "-f", file.arg()]);
-        assert!(
-            run.stderr.contains(expected),
-            "{to:?}: expected {expected:?} in:\n{}",
-            run.stderr
-        );
+        run.assert_finding(to, expected);
     }
 }
 

@@ -303,11 +303,7 @@ fn lint_catches_what_capi_refuses_and_what_disables_remediation() {
         let mut args = vec!["lint", "demo"];
         args.extend_from_slice(flags);
         let run = capkv(&args);
-        assert!(
-            run.stderr.contains(expected),
-            "{flags:?}: expected {expected:?} in:\n{}",
-            run.stderr
-        );
+        run.assert_finding(flags, expected);
     }
     // Disabled, its settings are not checked.
     let run = capkv(&[

@@ -112,11 +112,7 @@ fn lint_refuses_what_a_node_could_not_use() {
     ];
     for (values, expected) in cases {
         let run = lint_demo(values);
-        assert!(
-            run.stderr.contains(expected),
-            "{values}: expected {expected:?} in:\n{}",
-            run.stderr
-        );
+        run.assert_finding(values, expected);
     }
 }
 

@@ -123,11 +123,7 @@ fn lint_enforces_the_kubelet_skew_policy() {
             "--set",
             &format!("nodePools[0].version={version}"),
         ]);
-        assert!(
-            run.stderr.contains(expected),
-            "{version}: expected {expected:?} in:\n{}",
-            run.stderr
-        );
+        run.assert_finding(version, expected);
     }
     // Three minors behind is within the policy.
     let run = capkv(&[

@@ -38,6 +38,17 @@ impl Run {
         }
     }
 
+    /// `expected` is in stderr; the failure names the case (the flags or values) that
+    /// should have produced it.
+    #[track_caller]
+    pub(crate) fn assert_finding(&self, case: impl std::fmt::Debug, expected: &str) {
+        assert!(
+            self.stderr.contains(expected),
+            "{case:?}: expected {expected:?} in:\n{}",
+            self.stderr
+        );
+    }
+
     #[track_caller]
     pub(crate) fn success(self) -> String {
         assert_eq!(self.code, 0, "stderr:\n{}", self.stderr);
